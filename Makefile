@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0
+# bulwark: `make` builds the kernel module, the BPF programs and the
+# controller; `make check` runs every test (installing what it needs);
+# `make demo` shows bulwark at work in a VM. See README.md.
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+BUILD := build
+KVER ?= $(shell tests/vm/kernels --default 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2)
+MAKEFLAGS += --no-print-directory
+endif
+
+WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Icontroller -Ikmod -Ikmod/include -I$(BUILD)
+CONTROLLER_LIBS = $(shell $(PKG_CONFIG) --libs libbpf libnl-genl-3.0)
+CONTROLLER_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf libnl-genl-3.0)
+
+CONTROLLER_SRCS := $(wildcard controller/*.c)
+CONTROLLER_OBJS := $(CONTROLLER_SRCS:controller/%.c=$(BUILD)/controller/%.o)
+BPF_SRCS := $(wildcard lsm-bpf/*.bpf.c)
+BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
+
+# Pure userspace code the unit tests exercise, with sanitizers on.
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_DEPS_test_lsm_list := controller/lsm_list.c
+
+.PHONY: all kmod kmod-tested bpf controller unit test-tools check check-run demo deps install \
+	uninstall clean style
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: kmod bpf controller
+
+deps:
+	$(Q)scripts/install-deps
+
+# --- kernel module: the top-level Kbuild, exactly as DKMS builds it ---------
+# Debian's header packages ship no vmlinux, which module BTF is based on, so
+# kbuild would skip it with a complaint: say so once, here, instead.
+KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES= $(if $(filter 1,$(V)),V=1)
+kmod:
+	@test -d "$(KDIR)" || { echo "No kernel headers at $(KDIR): make deps, or set KVER/KDIR" >&2; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules $(KBUILD_ARGS)
+
+# One build per kernel line the VM tests boot, each in its own copy of the
+# sources so the builds do not overwrite each other: build/kmod/KVER/bulwark.ko
+kmod-tested:
+	$(Q)set -e; kvers="$$(tests/vm/kernels)"; for k in $$kvers; do \
+		mkdir -p $(BUILD)/kmod/$$k; \
+		cp -a Kbuild kmod $(BUILD)/kmod/$$k/; \
+		$(MAKE) -C /lib/modules/$$k/build M=$(CURDIR)/$(BUILD)/kmod/$$k modules $(KBUILD_ARGS); \
+	done
+
+# --- BPF programs: CO-RE objects and libbpf skeletons -----------------------
+bpf: $(BPF_SKELS)
+
+$(BUILD)/vmlinux.h: scripts/gen-vmlinux-h
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)scripts/gen-vmlinux-h $@ $(BUILD)
+
+$(BUILD)/%.bpf.o: lsm-bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard lsm-bpf/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ilsm-bpf \
+		-Ikmod/include -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# --- controller --------------------------------------------------------------
+controller: $(BUILD)/bulwark
+
+$(BUILD)/controller/%.o: controller/%.c $(wildcard controller/*.h) kmod/include/uapi/linux/bulwark.h \
+		kmod/version.h $(BPF_SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/bulwark: $(CONTROLLER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(CONTROLLER_LIBS)
+
+# --- tests -------------------------------------------------------------------
+unit: $(UNIT_TESTS)
+
+# Tools the VM suites drive the kernel with.
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+test-tools: $(TEST_TOOLS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c kmod/include/uapi/linux/bulwark.h
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ $(CONTROLLER_LIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard controller/*.h)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) -O1 -g $(SANITIZE) $< $(UNIT_DEPS_$*) -o $@ -lcmocka
+
+check: deps
+	$(Q)$(MAKE) check-run
+
+check-run: all kmod-tested unit test-tools
+	$(Q)tests/run-check
+
+demo: deps
+	$(Q)$(MAKE) all kmod-tested test-tools
+	$(Q)tests/demo
+
+# --- install -----------------------------------------------------------------
+install: controller
+	install -D -m 0755 $(BUILD)/bulwark $(DESTDIR)$(SBINDIR)/bulwark
+	install -D -m 0644 controller/man/bulwark.8 $(DESTDIR)$(MANDIR)/man8/bulwark.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/bulwark $(DESTDIR)$(MANDIR)/man8/bulwark.8
+
+style:
+	$(Q)scripts/install-deps --style
+	$(Q)scripts/style
+
+clean:
+	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -rf $(BUILD)

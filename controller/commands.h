@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Each subcommand is its own file with NAME_main(argc, argv): argv[0] is the subcommand. */
+#ifndef BULWARK_COMMANDS_H
+#define BULWARK_COMMANDS_H
+
+extern const char *prog_name;
+
+int status_main(int argc, char *argv[]);
+int version_main(int argc, char *argv[]);
+
+struct command {
+	const char *name;
+	int (*main)(int argc, char *argv[]);
+	const char *help;
+};
+
+/* The command called @name, or NULL. */
+const struct command *command_find(const char *name);
+
+#endif /* BULWARK_COMMANDS_H */

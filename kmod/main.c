@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bulwark.ko: exec, file and network allow-lists enforced in the kernel, for
+ * kernels where the BPF LSM backend is not usable. The controller talks to
+ * it over generic netlink (netlink.c).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/bulwark.h>
+
+#include "netlink.h"
+#include "version.h"
+
+static int __init bulwark_init(void)
+{
+	int ret;
+
+	ret = bulwark_genl_init();
+	if (ret < 0) {
+		pr_err("cannot register the generic netlink family: %d\n", ret);
+		return ret;
+	}
+	pr_info("version %s loaded\n", BULWARK_VERSION);
+	return 0;
+}
+
+static void __exit bulwark_exit(void)
+{
+	bulwark_genl_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(bulwark_init);
+module_exit(bulwark_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("bulwark: kernel-level workload protection");
+MODULE_AUTHOR("The bulwark authors");
+MODULE_VERSION(BULWARK_VERSION);
+MODULE_ALIAS_GENL_FAMILY(BULWARK_GENL_NAME);
