@@ -30,11 +30,15 @@ WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prot
 	-Wno-unused-parameter
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Icontroller -Ikmod -Ikmod/include -I$(BUILD)
-CONTROLLER_LIBS = $(shell $(PKG_CONFIG) --libs libbpf libnl-genl-3.0)
-CONTROLLER_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf libnl-genl-3.0)
+CONTROLLER_PKGS := libbpf libnl-genl-3.0 yaml-0.1
+CONTROLLER_LIBS = $(shell $(PKG_CONFIG) --libs $(CONTROLLER_PKGS))
+CONTROLLER_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CONTROLLER_PKGS))
 
+# The decision core is compiled into the module (Kbuild) and the controller.
+CORE_SRCS := $(wildcard kmod/core/*.c)
 CONTROLLER_SRCS := $(wildcard controller/*.c)
-CONTROLLER_OBJS := $(CONTROLLER_SRCS:controller/%.c=$(BUILD)/controller/%.o)
+CONTROLLER_OBJS := $(CONTROLLER_SRCS:controller/%.c=$(BUILD)/controller/%.o) \
+	$(CORE_SRCS:kmod/core/%.c=$(BUILD)/core/%.o)
 BPF_SRCS := $(wildcard lsm-bpf/*.bpf.c)
 BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
@@ -91,11 +95,16 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 # --- controller --------------------------------------------------------------
 controller: $(BUILD)/bulwark
 
-$(BUILD)/controller/%.o: controller/%.c $(wildcard controller/*.h) kmod/include/uapi/linux/bulwark.h \
-		kmod/version.h $(BPF_SKELS)
+$(BUILD)/controller/%.o: controller/%.c $(wildcard controller/*.h) $(wildcard kmod/core/*.h) \
+		$(wildcard kmod/include/uapi/linux/*.h) kmod/version.h $(BPF_SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/core/%.o: kmod/core/%.c $(wildcard kmod/core/*.h) kmod/include/uapi/linux/bulwark_image.h
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/bulwark: $(CONTROLLER_OBJS)
 	$(call msg,LD,$@)

@@ -8,6 +8,10 @@
 const char *prog_name = "bulwark";
 
 static const struct command commands[] = {
+	{"check", check_main, "Validate policy files and report every problem"},
+	{"compile", compile_main, "Compile policy files into a policy image"},
+	{"show", show_main, "Print a policy image as policy YAML or JSON"},
+	{"explain", explain_main, "Say what the policies decide for one operation, and why"},
 	{"status", status_main, "Show which enforcement backends this machine can use"},
 	{"version", version_main, "Show the version of bulwark and of its kernel ABI"},
 };

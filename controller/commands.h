@@ -5,6 +5,10 @@
 
 extern const char *prog_name;
 
+int check_main(int argc, char *argv[]);
+int compile_main(int argc, char *argv[]);
+int explain_main(int argc, char *argv[]);
+int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
 int version_main(int argc, char *argv[]);
 

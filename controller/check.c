@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bulwark check FILE...: validate policies, reporting every problem at file:line:col. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "policy.h"
+
+int check_main(int argc, char *argv[])
+{
+	struct policy_set set;
+	struct diag diag;
+	size_t i, rules = 0;
+	int ret;
+
+	if (argc < 2) {
+		fprintf(stderr, "Usage: %s %s FILE|DIR...\n", prog_name, argv[0]);
+		return 2;
+	}
+	diag_init(&diag, stderr);
+	policy_set_init(&set, &diag);
+	if (policy_load(&set, argc - 1, argv + 1)) {
+		fprintf(stderr, "%u error%s\n", diag.errors, diag.errors == 1 ? "" : "s");
+		ret = 1;
+	} else {
+		for (i = 0; i < set.count; i++)
+			rules += set.policies[i].path_rule_count + set.policies[i].net_rule_count;
+		printf("ok: %zu polic%s, %zu rules\n", set.count, set.count == 1 ? "y" : "ies",
+		       rules);
+		ret = 0;
+	}
+	policy_set_free(&set);
+	return ret;
+}

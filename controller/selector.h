@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef BULWARK_SELECTOR_H
+#define BULWARK_SELECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * How deep in @cgroup (a cgroup2 path such as
+ * "/system.slice/nginx.service/worker") a selector matches: the length of
+ * the matching ancestor path, or -1. The policy matching the nearest
+ * ancestor governs a cgroup; the host policy (depth 0) everything else.
+ *   systemdUnit U   an ancestor whose last component is U
+ *   cgroup GLOB     an ancestor matching GLOB (fnmatch, '*' within a component)
+ *   container ID    an ancestor whose last component contains ID
+ *                   (docker-ID.scope, cri-containerd-ID.scope, ID)
+ */
+int selector_match_depth(uint8_t kind, const char *value, const char *cgroup);
+
+/* The cgroup a systemd unit runs in, for `--unit U`: "/system.slice/U" or U's slice. */
+void selector_unit_cgroup(const char *unit, char *buf, size_t size);
+
+#endif /* BULWARK_SELECTOR_H */
