@@ -42,10 +42,13 @@ CONTROLLER_OBJS := $(CONTROLLER_SRCS:controller/%.c=$(BUILD)/controller/%.o) \
 BPF_SRCS := $(wildcard lsm-bpf/*.bpf.c)
 BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
-# Pure userspace code the unit tests exercise, with sanitizers on.
+# Unit tests link the controller's pure code (no libbpf, no libnl, no
+# commands), built once more with sanitizers on.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+NOT_PURE := bulwark bpf genl probe status version check compile show explain
+PURE_SRCS = $(filter-out $(NOT_PURE:%=controller/%.c),$(CONTROLLER_SRCS)) $(CORE_SRCS)
+PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
-UNIT_DEPS_test_lsm_list := controller/lsm_list.c
 
 .PHONY: all kmod kmod-tested bpf controller unit test-tools check check-run demo deps install \
 	uninstall clean style
@@ -122,10 +125,16 @@ $(BUILD)/tests/tools/%: tests/tools/%.c kmod/include/uapi/linux/bulwark.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ $(CONTROLLER_LIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard controller/*.h)
+$(BUILD)/asan/%.o: %.c $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*.h)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) -O1 -g $(SANITIZE) $< $(UNIT_DEPS_$*) -o $@ -lcmocka
+	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) -O1 -g $(SANITIZE) -c $< -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/helpers.h $(PURE_OBJS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(WARNINGS) -O1 -g $(SANITIZE) $< $(PURE_OBJS) -o $@ \
+		-lcmocka $(shell $(PKG_CONFIG) --libs yaml-0.1)
 
 check: deps
 	$(Q)$(MAKE) check-run

@@ -299,7 +299,8 @@ static void check_net_rules(struct policy_set *set, struct policy *policy)
 	/* Sorted by key, conflicts can only lie within one run (at most RUN_MAX long). */
 	struct net_rule *sorted = xmalloc((policy->net_rule_count + 1) * sizeof(*sorted));
 
-	memcpy(sorted, policy->net_rules, policy->net_rule_count * sizeof(*sorted));
+	if (policy->net_rule_count)
+		memcpy(sorted, policy->net_rules, policy->net_rule_count * sizeof(*sorted));
 	qsort(sorted, policy->net_rule_count, sizeof(*sorted), net_key_cmp);
 	for (i = 0; i < policy->net_rule_count; i = j) {
 		for (j = i + 1; j < policy->net_rule_count && same_net_key(&sorted[i], &sorted[j]);

@@ -231,7 +231,8 @@ static const struct field selector_fields[] = {
 static void parse_selector(struct parser *p, yaml_node_t *node)
 {
 	parse_mapping(p, node, "spec.selector", selector_fields);
-	if (node->type == YAML_MAPPING_NODE && !p->policy->selector_loc.line)
+	if (node->type == YAML_MAPPING_NODE &&
+	    node->data.mapping.pairs.start == node->data.mapping.pairs.top)
 		error_at(p, node,
 			 "empty selector: name one of systemdUnit, cgroup, container, "
 			 "host");
@@ -726,8 +727,11 @@ void policy_parse_buffer(struct policy_set *set, const char *name, const unsigne
 			break;
 		}
 		p.doc = &doc;
-		parse_document(&p, root);
-		documents++;
+		/* A lone "---" (or one at the end of a file) is an empty document. */
+		if (root->type != YAML_SCALAR_NODE || root->data.scalar.length) {
+			parse_document(&p, root);
+			documents++;
+		}
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for controller/sha256.c and controller/selector.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "selector.h"
+#include "sha256.h"
+
+static void hex_of(const void *data, size_t len, char out[65])
+{
+	uint8_t digest[32];
+	struct sha256 ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, digest);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", digest[i]);
+}
+
+static void sha256_vectors(void **state)
+{
+	char hex[65], *million = malloc(1000000);
+
+	hex_of("", 0, hex);
+	assert_string_equal(hex,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	hex_of("abc", 3, hex);
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	assert_string_equal(hex,
+			    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	memset(million, 'a', 1000000);
+	hex_of(million, 1000000, hex);
+	assert_string_equal(hex,
+			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
+
+static void selectors(void **state)
+{
+	const char *cg = "/system.slice/nginx.service/worker";
+
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_HOST, NULL, cg), 0);
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "nginx.service", cg),
+			 strlen("/system.slice/nginx.service"));
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "system.slice", cg),
+			 strlen("/system.slice"));
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "nginx", cg), -1);
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CGROUP, "/system.slice/*", cg),
+			 strlen("/system.slice/nginx.service"));
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CGROUP, "/kubepods/*", cg), -1);
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CONTAINER, "0123456789ab",
+					      "/system.slice/docker-0123456789abcdef.scope"),
+			 strlen("/system.slice/docker-0123456789abcdef.scope"));
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CONTAINER, "0123456789ab",
+					      "/system.slice/docker-ffff.scope"),
+			 -1);
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "a.service", "rel"),
+			 -1);
+}
+
+static void unit_cgroups(void **state)
+{
+	char buf[256];
+
+	selector_unit_cgroup("nginx.service", buf, sizeof(buf));
+	assert_string_equal(buf, "/system.slice/nginx.service");
+	selector_unit_cgroup("machine.slice", buf, sizeof(buf));
+	assert_string_equal(buf, "/machine.slice");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sha256_vectors),
+		cmocka_unit_test(selectors),
+		cmocka_unit_test(unit_cgroups),
+	};
+
+	return cmocka_run_group_tests_name("sha256_selector", tests, NULL, NULL);
+}
