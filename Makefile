@@ -50,7 +50,7 @@ PURE_SRCS = $(filter-out $(NOT_PURE:%=controller/%.c),$(CONTROLLER_SRCS)) $(CORE
 PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod kmod-tested bpf controller unit test-tools check check-run demo deps install \
+.PHONY: all kmod kmod-tested bpf controller unit test-tools bench check check-run demo deps install \
 	uninstall clean style
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -142,6 +142,10 @@ check: deps
 check-run: all kmod-tested unit test-tools
 	$(Q)tests/run-check
 
+bench: deps
+	$(Q)$(MAKE) all
+	$(Q)tests/bench/run
+
 demo: deps
 	$(Q)$(MAKE) all kmod-tested test-tools
 	$(Q)tests/demo
@@ -150,9 +154,11 @@ demo: deps
 install: controller
 	install -D -m 0755 $(BUILD)/bulwark $(DESTDIR)$(SBINDIR)/bulwark
 	install -D -m 0644 controller/man/bulwark.8 $(DESTDIR)$(MANDIR)/man8/bulwark.8
+	install -D -m 0644 controller/man/bulwark-policy.5 $(DESTDIR)$(MANDIR)/man5/bulwark-policy.5
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/bulwark $(DESTDIR)$(MANDIR)/man8/bulwark.8
+	rm -f $(DESTDIR)$(SBINDIR)/bulwark $(DESTDIR)$(MANDIR)/man8/bulwark.8 \
+		$(DESTDIR)$(MANDIR)/man5/bulwark-policy.5
 
 style:
 	$(Q)scripts/install-deps --style
