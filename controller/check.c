@@ -22,8 +22,14 @@ int check_main(int argc, char *argv[])
 		fprintf(stderr, "%u error%s\n", diag.errors, diag.errors == 1 ? "" : "s");
 		ret = 1;
 	} else {
-		for (i = 0; i < set.count; i++)
-			rules += set.policies[i].path_rule_count + set.policies[i].net_rule_count;
+		/* Rules as compiled: a `package:` entry counts as the files it expanded to. */
+		for (i = 0; i < set.count; i++) {
+			const struct policy *p = &set.policies[i];
+
+			rules += p->net_rule_count;
+			for (size_t j = 0; j < p->path_rule_count; j++)
+				rules += !p->path_rules[j].package;
+		}
 		printf("ok: %zu polic%s, %zu rules\n", set.count, set.count == 1 ? "y" : "ies",
 		       rules);
 		ret = 0;

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -262,6 +263,56 @@ static void several_errors_in_one_run(void **state)
 	compiled_free(&c);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A directory's *.yaml and *.yml fragments are read in version order; nothing else is. */
+static void directory_fragments_in_version_order(void **state)
+{
+	char dir[] = "/tmp/bulwark-fragments-XXXXXX", path[256];
+	char *paths[2] = { dir, "/nonexistent/bulwark.yaml" };
+	const char *names[] = { "10-late.yaml", "9-early.yml", "README.md", ".hidden.yaml" };
+	struct policy_set set;
+	struct diag diag;
+	char *out = NULL;
+	size_t out_size;
+	FILE *errors = open_memstream(&out, &out_size);
+
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 4; i++) {
+		char text[512];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		snprintf(text, sizeof(text), POLICY_HEAD("p%d") "  selector:\n    cgroup: /c%d\n",
+			 i, i);
+		write_file(path, text);
+	}
+	diag_init(&diag, errors);
+	policy_set_init(&set, &diag);
+	policy_load(&set, 2, paths);
+	fflush(errors);
+	assert_int_equal(set.count, 2);
+	assert_string_equal(set.policies[0].name, "p1"); /* 9-early.yml */
+	assert_string_equal(set.policies[1].name, "p0"); /* 10-late.yaml */
+	assert_int_equal(diag.errors, 1);
+	assert_string_equal(out, "/nonexistent/bulwark.yaml: error: cannot read: No such file or "
+				 "directory\n");
+	policy_set_free(&set);
+	fclose(errors);
+	free(out);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +325,7 @@ int main(void)
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(network_errors),
 		cmocka_unit_test(several_errors_in_one_run),
+		cmocka_unit_test(directory_fragments_in_version_order),
 	};
 
 	return cmocka_run_group_tests_name("policy_parse", tests, NULL, NULL);
