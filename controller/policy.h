@@ -65,6 +65,7 @@ struct policy_set {
 	char **files; /* every file name a source_loc points to */
 	size_t file_count;
 	uint32_t next_rule_id;
+	unsigned long long rule_total; /* rules parsed, to stop alias amplification */
 	struct diag *diag;
 };
 

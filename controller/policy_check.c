@@ -238,7 +238,7 @@ static void check_path_rules(struct policy_set *set, struct policy *policy)
 				   &policy->path_rules[order[start + BULWARK_RUN_MAX]].loc,
 				   "more than %u rules for '%s' in policy '%s'", BULWARK_RUN_MAX,
 				   first->written, policy->name ? policy->name : "?");
-		for (j = start + 1; j < i; j++) {
+		for (j = start + 1; j < i && i - start <= BULWARK_RUN_MAX; j++) {
 			const struct path_rule *later = &policy->path_rules[order[j]];
 			size_t k;
 
@@ -307,10 +307,13 @@ static void check_net_rules(struct policy_set *set, struct policy *policy)
 		     j++)
 			;
 		run = j - i;
-		if (run > BULWARK_RUN_MAX)
+		if (run > BULWARK_RUN_MAX) {
+			/* Already an error: comparing its pairs would only cost quadratic time. */
 			diag_error(set->diag, &sorted[i].loc,
 				   "more than %u port ranges for one cidr in policy '%s'",
 				   BULWARK_RUN_MAX, policy->name ? policy->name : "?");
+			continue;
+		}
 		for (size_t a = i; a < j; a++)
 			for (size_t b = i; b < a; b++)
 				if (sorted[a].action != sorted[b].action &&

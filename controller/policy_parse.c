@@ -57,6 +57,22 @@ static const char *node_kind(yaml_node_t *node)
 	}
 }
 
+/*
+ * YAML aliases can repeat one entry many times over: stop at the image's
+ * limit instead of building millions of rules the compiler would refuse.
+ */
+static bool room_for_rule(struct parser *p, yaml_node_t *node)
+{
+	if (p->set->rule_total < 2ull * BULWARK_RULES_MAX) {
+		p->set->rule_total++;
+		return true;
+	}
+	if (p->set->rule_total++ == 2ull * BULWARK_RULES_MAX)
+		error_at(p, node, "more than %u rules in all: stopped reading rules here",
+			 2 * BULWARK_RULES_MAX);
+	return false;
+}
+
 /* The scalar's text, or NULL after reporting that @node is not a scalar. */
 static const char *scalar(struct parser *p, yaml_node_t *node, const char *expected)
 {
@@ -565,7 +581,8 @@ static void add_ip_rules(struct parser *p, yaml_node_t *entry)
 		if (!net_entry.ports || proto.protocol == BULWARK_PROTO_ICMP) {
 			base.port_min = 0;
 			base.port_max = 65535;
-			*policy_add_net_rule(p->policy) = base;
+			if (room_for_rule(p, entry))
+				*policy_add_net_rule(p->policy) = base;
 			continue;
 		}
 		if (net_entry.ports->type == YAML_SEQUENCE_NODE &&
@@ -595,7 +612,8 @@ static void add_ip_rules(struct parser *p, yaml_node_t *entry)
 					error_at(p, port, "invalid port '%s': %s", v, why);
 				continue;
 			}
-			*policy_add_net_rule(p->policy) = base;
+			if (room_for_rule(p, entry))
+				*policy_add_net_rule(p->policy) = base;
 		}
 	}
 }

@@ -192,7 +192,8 @@ static int decode_sections(struct bulwark_image *image, const char **why)
 
 		if (s->reserved)
 			FAIL(EINVAL, "non-zero reserved field in a section");
-		if (s->offset != aligned || !is_zero(image->base + at, aligned - at))
+		if (s->offset != aligned || aligned > image->size ||
+		    !is_zero(image->base + at, aligned - at))
 			FAIL(EINVAL, "section not where the previous one ends");
 		if ((__u64)s->count * entry_size[i] != s->size)
 			FAIL(EINVAL, "section size does not match its entry count");
@@ -384,12 +385,13 @@ static int decode_path_rules(const struct bulwark_image *image, const char **why
 	int ret;
 
 	for (i = 0; i < image->path_rule_count; i++) {
-		int order =
-			i ? bulwark_path_rule_cmp(image->strings, &rules[i - 1], &rules[i]) : -1;
+		int order;
 
+		/* Checked before comparing: the comparison follows its string offsets. */
 		ret = decode_path_rule(image, &rules[i], why);
 		if (ret)
 			return ret;
+		order = i ? bulwark_path_rule_cmp(image->strings, &rules[i - 1], &rules[i]) : -1;
 		if (order > 0)
 			FAIL(EINVAL, "path rules are not sorted by key");
 		if (!order && rules[i - 1].path != rules[i].path)
@@ -429,11 +431,12 @@ static int decode_net_rules(const struct bulwark_image *image, const char **why)
 	int ret;
 
 	for (i = 0; i < image->net_rule_count; i++) {
-		int order = i ? bulwark_net_rule_cmp(&rules[i - 1], &rules[i]) : -1;
+		int order;
 
 		ret = decode_net_rule(image, &rules[i], why);
 		if (ret)
 			return ret;
+		order = i ? bulwark_net_rule_cmp(&rules[i - 1], &rules[i]) : -1;
 		if (order > 0)
 			FAIL(EINVAL, "net rules are not sorted by key");
 		run_len = order ? 1 : run_len + 1;
