@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What a Debian package installed, from dpkg's database. */
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,24 +10,25 @@
 
 #include "dpkg.h"
 
-/* dpkg names the list "pkg.list", or "pkg:arch.list" for multi-arch packages. */
+/* dpkg names the list "pkg.list", or "pkg:ARCH.list" for multi-arch packages. */
 static FILE *open_list(const char *info_dir, const char *package)
 {
-	static const char *const arches[] = {"", ":amd64", ":all", ":i386", ":arm64", NULL};
 	char path[PATH_MAX];
+	glob_t found;
 	FILE *list;
-	size_t i;
 
-	for (i = 0; arches[i]; i++) {
-		if (strchr(package, ':') && i > 0)
-			break;
-		snprintf(path, sizeof(path), "%s/%s%s.list", info_dir, package, arches[i]);
-		list = fopen(path, "re");
-		if (list || errno != ENOENT)
-			return list;
+	snprintf(path, sizeof(path), "%s/%s.list", info_dir, package);
+	list = fopen(path, "re");
+	if (list || errno != ENOENT || strchr(package, ':'))
+		return list;
+	snprintf(path, sizeof(path), "%s/%s:*.list", info_dir, package);
+	if (glob(path, 0, NULL, &found)) {
+		errno = ENOENT;
+		return NULL;
 	}
-	errno = ENOENT;
-	return NULL;
+	list = fopen(found.gl_pathv[0], "re");
+	globfree(&found);
+	return list;
 }
 
 int dpkg_for_each_file(const char *info_dir, const char *package,

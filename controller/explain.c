@@ -123,23 +123,30 @@ static int parse_args(int argc, char *argv[], struct request *req)
 	return 0;
 }
 
-/* The policy whose selector matches the nearest ancestor of the cgroup. */
-static int governing_policy(const struct policy_set *set, const char *cgroup)
+static int policy_depth(const struct policy *p, const char *cgroup)
 {
-	int best = -1, best_depth = -1;
+	if (p->selector_kind == BULWARK_SELECTOR_HOST)
+		return 0;
+	return cgroup ? selector_match_depth(p->selector_kind, p->selector, cgroup) : -1;
+}
+
+/* The policy whose selector matches the nearest ancestor; at equal depth, the first. */
+static int governing_policy(const struct policy_set *set, const char *cgroup, int *tie)
+{
+	int best = -1, best_depth = -1, depth;
 	size_t i;
 
 	for (i = 0; i < set->count; i++) {
-		const struct policy *p = &set->policies[i];
-		int depth = p->selector_kind == BULWARK_SELECTOR_HOST ? 0
-			    : cgroup ? selector_match_depth(p->selector_kind, p->selector, cgroup)
-				     : -1;
-
+		depth = policy_depth(&set->policies[i], cgroup);
 		if (depth > best_depth) {
 			best = i;
 			best_depth = depth;
 		}
 	}
+	*tie = -1;
+	for (i = best + 1; best >= 0 && i < set->count && *tie < 0; i++)
+		if (policy_depth(&set->policies[i], cgroup) == best_depth)
+			*tie = i;
 	return best;
 }
 
@@ -292,9 +299,9 @@ static int explain(const struct request *req, const struct policy_set *set,
 	struct bulwark_verdict v;
 	const struct policy *p;
 	bool net;
-	int index;
+	int index, tie;
 
-	index = governing_policy(set, req->cgroup);
+	index = governing_policy(set, req->cgroup, &tie);
 	if (index < 0) {
 		printf("%s %s: allow\n  no policy selects %s: bulwark leaves it alone\n",
 		       verbs[req->op], req->object, req->scope);
@@ -304,6 +311,10 @@ static int explain(const struct request *req, const struct policy_set *set,
 	printf("policy '%s' (%s%s%s, mode %s) governs %s\n", p->name,
 	       selector_key(p->selector_kind), p->selector ? " " : "",
 	       p->selector ? p->selector : "", mode_name(p->mode), req->scope);
+	if (tie >= 0)
+		printf("  note: policy '%s' selects it too, at the same depth; '%s' governs "
+		       "because it is defined first\n",
+		       set->policies[tie].name, p->name);
 	if (decide(req, image, index, &v, &net) < 0) {
 		fprintf(stderr,
 			"%s: cannot decide for '%s': not an absolute, normalized path or "

@@ -89,8 +89,12 @@ static bool resolves_to_itself(const char *path, char *resolved, struct resolve_
 	strcpy(prefix, path);
 	for (;;) {
 		if (realpath(prefix, resolved)) {
-			if (strcmp(prefix, resolved))
+			if (strcmp(prefix, resolved)) {
+				/* Name the whole path to write, not just the resolved prefix. */
+				strncat(resolved, path + strlen(prefix),
+					PATH_MAX - strlen(resolved) - 1);
 				return false;
+			}
 			break;
 		}
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -116,6 +120,10 @@ static void check_resolved_paths(struct policy_set *set, const struct policy *po
 	char resolved[PATH_MAX];
 	size_t i;
 
+	/* Containers see their own image's files, not this host's. */
+	if (policy->selector_kind == BULWARK_SELECTOR_CGROUP ||
+	    policy->selector_kind == BULWARK_SELECTOR_CONTAINER)
+		return;
 	for (i = 0; i < policy->path_rule_count; i++) {
 		const struct path_rule *rule = &policy->path_rules[i];
 
@@ -138,20 +146,28 @@ struct expansion {
 static void add_package_file(const char *path, void *arg)
 {
 	struct expansion *e = arg;
-	struct path_rule *rule = policy_add_path_rule(e->policy);
-	const struct path_rule *template = &e->policy->path_rules[e->template];
+	const struct path_rule *template;
+	struct path_rule *rule;
+	char resolved[PATH_MAX];
+	size_t len = strlen(path);
+	struct stat st;
 
+	/* Only what can run: executables, and shared objects that get mapped to run. */
+	if (stat(path, &st) ||
+	    (!(st.st_mode & 0111) && !(len > 3 && !strcmp(path + len - 3, ".so")) &&
+	     !strstr(path, ".so.")))
+		return;
+	/* dpkg lists /bin/bash; on a merged-/usr system the kernel sees /usr/bin/bash. */
+	if (realpath(path, resolved))
+		path = resolved;
+	rule = policy_add_path_rule(e->policy);
+	template = &e->policy->path_rules[e->template];
 	rule->loc = template->loc;
 	rule->id = template->id;
 	rule->class = template->class;
 	rule->action = template->action;
 	rule->access = template->access;
 	rule->match = BULWARK_MATCH_EXACT;
-	char resolved[PATH_MAX];
-
-	/* dpkg lists /bin/bash; on a merged-/usr system the kernel sees /usr/bin/bash. */
-	if (realpath(path, resolved))
-		path = resolved;
 	rule->path = xstrdup(path);
 	rule->written = xstrdup(path);
 	e->files++;
@@ -179,7 +195,8 @@ static void expand_packages(struct policy_set *set, struct policy *policy)
 				   strerror(-ret));
 		else if (!e.files)
 			diag_error(set->diag, &policy->path_rules[i].loc,
-				   "package '%s' installed no regular files", package);
+				   "package '%s' installed no executable file or shared library",
+				   package);
 	}
 }
 
@@ -233,7 +250,12 @@ static void check_path_rules(struct policy_set *set, struct policy *policy)
 		for (i = start + 1; i < n && same_path_key(first, &policy->path_rules[order[i]]);
 		     i++)
 			;
-		if (i - start > BULWARK_RUN_MAX)
+		if (i - start > BULWARK_RUN_MAX && first->match == BULWARK_MATCH_GLOB)
+			diag_error(set->diag,
+				   &policy->path_rules[order[start + BULWARK_RUN_MAX]].loc,
+				   "more than %u globs in directory '%s' in policy '%s'",
+				   BULWARK_RUN_MAX, first->path, policy->name ? policy->name : "?");
+		else if (i - start > BULWARK_RUN_MAX)
 			diag_error(set->diag,
 				   &policy->path_rules[order[start + BULWARK_RUN_MAX]].loc,
 				   "more than %u rules for '%s' in policy '%s'", BULWARK_RUN_MAX,
@@ -248,8 +270,7 @@ static void check_path_rules(struct policy_set *set, struct policy *policy)
 				if (earlier->action == later->action ||
 				    !(earlier->access & later->access) ||
 				    (later->match == BULWARK_MATCH_GLOB &&
-				     strcmp(earlier->pattern, later->pattern)) ||
-				    earlier->has_digest != later->has_digest)
+				     strcmp(earlier->pattern, later->pattern)))
 					continue;
 				/* One package rule expands to many: report it once. */
 				if (same_loc_text(&earlier->loc, &later->loc))

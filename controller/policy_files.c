@@ -27,7 +27,7 @@ static int read_all(int fd, unsigned char **data, size_t *size)
 		if (len == alloc) {
 			unsigned char *bigger;
 
-			if (alloc >= POLICY_FILE_MAX) {
+			if (alloc > POLICY_FILE_MAX) {
 				free(buf);
 				return -EFBIG;
 			}
@@ -49,6 +49,11 @@ static int read_all(int fd, unsigned char **data, size_t *size)
 		if (n == 0)
 			break;
 		len += n;
+	}
+	/* The buffer holds one byte past the limit: "exactly 64 MiB" is not "more". */
+	if (len > POLICY_FILE_MAX) {
+		free(buf);
+		return -EFBIG;
 	}
 	*data = buf;
 	*size = len;
@@ -106,7 +111,8 @@ static void parse_directory(struct policy_set *set, const char *dir)
 		diag_error(set->diag, &loc, "no *.yaml or *.yml files in this directory");
 	}
 	for (i = 0; i < count; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, entries[i]->d_name);
+		snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+			 entries[i]->d_name);
 		policy_parse_file(set, path);
 		free(entries[i]);
 	}

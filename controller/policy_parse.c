@@ -429,6 +429,8 @@ static void parse_exec(struct parser *p, yaml_node_t *node)
 /* --- spec.file --------------------------------------------------------------- */
 
 static struct path_rule *file_rule; /* the file rule being parsed */
+static const char *file_rule_names[32]; /* access names it listed so far */
+static size_t file_rule_names_seen;
 
 static void parse_file_path(struct parser *p, yaml_node_t *node)
 {
@@ -448,8 +450,12 @@ static void parse_access_item(struct parser *p, yaml_node_t *node)
 			 syntax_access_names(file_rule->class));
 		return;
 	}
-	if ((file_rule->access & bit) == bit)
-		error_at(p, node, "access '%s' is already listed", v);
+	/* Overlaps ("all" beside "read") are fine; the same name twice is a slip. */
+	for (size_t i = 0; i < file_rule_names_seen; i++)
+		if (!strcmp(file_rule_names[i], v))
+			error_at(p, node, "access '%s' is already listed", v);
+	if (file_rule_names_seen < sizeof(file_rule_names) / sizeof(file_rule_names[0]))
+		file_rule_names[file_rule_names_seen++] = v;
 	file_rule->access |= bit;
 }
 
@@ -476,6 +482,7 @@ static const struct field file_rule_fields[] = {
 static void parse_file_rule(struct parser *p, yaml_node_t *node)
 {
 	file_rule = new_path_rule(p, node, BULWARK_CLASS_FILE);
+	file_rule_names_seen = 0;
 	parse_mapping(p, node, "a file.rules entry", file_rule_fields);
 }
 
@@ -594,9 +601,20 @@ static void add_ip_rules(struct parser *p, yaml_node_t *entry)
 					 "every port");
 			continue;
 		}
+		if (net_entry.ports->type == YAML_SCALAR_NODE) {
+			/* A lone port, like every other list that takes one item. */
+			v = scalar(p, net_entry.ports, "a port");
+			why = syntax_port_range(v, &base.port_min, &base.port_max);
+			if (why && !family)
+				error_at(p, net_entry.ports, "invalid port '%s': %s", v, why);
+			if (!why && room_for_rule(p, entry))
+				*policy_add_net_rule(p->policy) = base;
+			continue;
+		}
 		if (net_entry.ports->type != YAML_SEQUENCE_NODE) {
-			error_at(p, net_entry.ports, "ports: expected a list, got %s",
-				 node_kind(net_entry.ports));
+			if (!family)
+				error_at(p, net_entry.ports, "ports: expected a list, got %s",
+					 node_kind(net_entry.ports));
 			continue;
 		}
 		for (item = net_entry.ports->data.sequence.items.start;
@@ -626,6 +644,10 @@ static void parse_net_entry(struct parser *p, yaml_node_t *node)
 		return;
 	if (net_entry.unix_path)
 		add_unix_rule(p, node);
+	else if (!net_entry.cidr && !net_entry.ports && !net_entry.protocol)
+		error_at(p, node,
+			 "empty network entry: name a cidr, ports, protocol or unix "
+			 "(for every address, write cidr: 0.0.0.0/0 and cidr: \"::/0\")");
 	else
 		add_ip_rules(p, node);
 }

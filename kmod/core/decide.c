@@ -59,6 +59,7 @@ static bool apply_run(const struct bulwark_image *image, const struct bulwark_im
 	const struct bulwark_image_path_rule *end = image->path_rules + image->path_rule_count;
 	const struct bulwark_image_path_rule *r, *chosen = NULL;
 	__u32 best = 0, literal = 0;
+	__u8 action, chosen_action = BULWARK_ALLOW;
 
 	for (r = run; r < end && same_path_key(r, run); r++) {
 		if (!(r->access & bit))
@@ -67,20 +68,21 @@ static bool apply_run(const struct bulwark_image *image, const struct bulwark_im
 		    !glob_matches(bulwark_image_string(image, r->pattern), name, name_len,
 				  &literal))
 			continue;
+		action = r->action;
+		/* A pinned file whose content changed is not the file that was allowed. */
 		if (r->digest && !digest_matches(image, r, digest)) {
 			v->digest_mismatch = true;
-			continue;
+			action = BULWARK_DENY;
 		}
-		if (!chosen || literal > best) {
+		if (!chosen || literal > best || (literal == best && action == BULWARK_DENY)) {
 			chosen = r;
+			chosen_action = action;
 			best = literal;
-		} else if (literal == best && r->action == BULWARK_DENY) {
-			chosen = r;
 		}
 	}
 	if (!chosen)
 		return false;
-	v->action = chosen->action;
+	v->action = chosen_action;
 	v->by_default = false;
 	v->rule_id = chosen->rule_id;
 	v->rule_index = chosen - image->path_rules;
@@ -166,7 +168,10 @@ int bulwark_decide_exec(const struct bulwark_image *image, __u16 policy, const c
 		return ret;
 	ret = bulwark_decide_path(image, policy, BULWARK_CLASS_FILE, path, len, BULWARK_ACCESS_EXEC,
 				  NULL, &file);
-	/* A file rule about exec overrides; a file default only applies when exec had none. */
+	/*
+	 * Exec must pass both: a file rule about exec, or a denying file default,
+	 * decides; an allowing file default does not hide the exec rule that allowed.
+	 */
 	if (!ret && (file.action == BULWARK_DENY || !file.by_default || verdict->by_default)) {
 		file.digest_mismatch |= verdict->digest_mismatch;
 		*verdict = file;

@@ -116,8 +116,9 @@ static void pinned_digest(void **state)
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", digest[i]);
 	snprintf(yaml, sizeof(yaml),
-		 POLICY_HEAD("a") UNIT "  exec:\n    default: deny\n    allow:\n"
-				       "      - path: /usr/bin/env\n        sha256: %s\n",
+		 POLICY_HEAD("a") UNIT
+		 "  exec:\n    default: deny\n    allow:\n"
+		 "      - path: /usr/bin/env\n        sha256: %s\n      - path: /usr/bin/\n",
 		 hex);
 	compile_yaml(&c, yaml);
 	if (c.diag.errors)
@@ -125,11 +126,19 @@ static void pinned_digest(void **state)
 	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/env", 12, digest, &v), 0);
 	assert_int_equal(v.action, BULWARK_ALLOW);
 	assert_false(v.digest_mismatch);
+	/* Changed content: denied by the pinned rule itself, whatever broader rule allows. */
 	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/env", 12, other, &v), 0);
 	assert_int_equal(v.action, BULWARK_DENY);
+	assert_false(v.by_default);
+	assert_int_equal(v.rule_id, 1);
 	assert_true(v.digest_mismatch);
 	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/env", 12, NULL, &v), 0);
 	assert_int_equal(v.action, BULWARK_DENY);
+	assert_int_equal(v.rule_id, 1);
+	/* Another file under the broader rule is unaffected. */
+	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/id", 11, NULL, &v), 0);
+	assert_int_equal(v.action, BULWARK_ALLOW);
+	assert_int_equal(v.rule_id, 2);
 	compiled_free(&c);
 }
 

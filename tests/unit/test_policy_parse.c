@@ -248,6 +248,27 @@ static void network_errors(void **state)
 			     "t.yaml:9:5: error: unknown key 'sideways' in spec.network");
 }
 
+static void lenient_forms(void **state)
+{
+	struct compiled c;
+
+	/* A lone port like any one-item list; overlapping access names. */
+	compile_yaml(&c, POLICY_HEAD("a") SELECTOR
+		     "  file:\n    default: allow\n    rules:\n"
+		     "      - {path: /etc/x, access: [all, read], action: deny}\n"
+		     "  network:\n    ingress:\n      default: deny\n      allow:\n"
+		     "        - {ports: 443, protocol: tcp}\n");
+	if (c.diag.errors)
+		fail_msg("%s", c.errors);
+	assert_int_equal(c.set.policies[0].net_rule_count, 2);
+	assert_int_equal(c.set.policies[0].net_rules[0].port_min, 443);
+	compiled_free(&c);
+	assert_compile_error(POLICY_HEAD("a") SELECTOR
+			     "  network:\n    egress:\n      default: deny\n      allow:\n"
+			     "        - {}\n",
+			     "t.yaml:12:11: error: empty network entry");
+}
+
 static void several_errors_in_one_run(void **state)
 {
 	struct compiled c;
@@ -276,8 +297,8 @@ static void write_file(const char *path, const char *text)
 static void directory_fragments_in_version_order(void **state)
 {
 	char dir[] = "/tmp/bulwark-fragments-XXXXXX", path[256];
-	char *paths[2] = { dir, "/nonexistent/bulwark.yaml" };
-	const char *names[] = { "10-late.yaml", "9-early.yml", "README.md", ".hidden.yaml" };
+	char *paths[2] = {dir, "/nonexistent/bulwark.yaml"};
+	const char *names[] = {"10-late.yaml", "9-early.yml", "README.md", ".hidden.yaml"};
 	struct policy_set set;
 	struct diag diag;
 	char *out = NULL;
@@ -325,6 +346,7 @@ int main(void)
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(network_errors),
 		cmocka_unit_test(several_errors_in_one_run),
+		cmocka_unit_test(lenient_forms),
 		cmocka_unit_test(directory_fragments_in_version_order),
 	};
 

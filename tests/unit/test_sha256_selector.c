@@ -63,6 +63,29 @@ static void selectors(void **state)
 			 -1);
 	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "a.service", "rel"),
 			 -1);
+	/* A user's own unit of the same name is not the system's unit. */
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "backup.service",
+					      "/user.slice/user-1000.slice/user@1000.service/"
+					      "app.slice/backup.service"),
+			 -1);
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_SYSTEMD_UNIT, "session-3.scope",
+					      "/user.slice/user-1000.slice/session-3.scope"),
+			 strlen("/user.slice/user-1000.slice/session-3.scope"));
+	/* Container ids: a prefix of the id, not any substring of the name. */
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CONTAINER, "456789abcdef",
+					      "/system.slice/docker-0123456789abcdef.scope"),
+			 -1);
+	assert_int_equal(
+		selector_match_depth(BULWARK_SELECTOR_CONTAINER, "0123456789ab",
+				     "/kubepods.slice/pod1/cri-containerd-0123456789abcdef.scope"),
+		strlen("/kubepods.slice/pod1/cri-containerd-0123456789abcdef.scope"));
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CONTAINER, "0123456789ab",
+					      "/docker/0123456789abcdef"),
+			 strlen("/docker/0123456789abcdef"));
+	assert_int_equal(selector_match_depth(BULWARK_SELECTOR_CONTAINER, "0123456789ab",
+					      "/user.slice/user-1000.slice/user@1000.service/"
+					      "docker-0123456789abcdef.scope"),
+			 -1);
 }
 
 static void unit_cgroups(void **state)
