@@ -139,7 +139,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/helpers.h $(PURE_OBJS)
 check: deps
 	$(Q)$(MAKE) check-run
 
-check-run: all kmod-tested unit test-tools
+check-run: all kmod-tested unit test-tools fuzz-build
 	$(Q)tests/run-check
 
 bench: deps
@@ -149,6 +149,8 @@ bench: deps
 demo: deps
 	$(Q)$(MAKE) all kmod-tested test-tools
 	$(Q)tests/demo
+
+include tests/fuzz/fuzz.mk
 
 # --- install -----------------------------------------------------------------
 install: controller
