@@ -63,13 +63,13 @@ static const char *node_kind(yaml_node_t *node)
  */
 static bool room_for_rule(struct parser *p, yaml_node_t *node)
 {
-	if (p->set->rule_total < 2ull * BULWARK_RULES_MAX) {
+	if (p->set->rule_total < BULWARK_RULES_MAX) {
 		p->set->rule_total++;
 		return true;
 	}
-	if (p->set->rule_total++ == 2ull * BULWARK_RULES_MAX)
-		error_at(p, node, "more than %u rules in all: stopped reading rules here",
-			 2 * BULWARK_RULES_MAX);
+	if (p->set->rule_total++ == BULWARK_RULES_MAX)
+		error_at(p, node, "more than %u network rules in all: stopped reading them here",
+			 BULWARK_RULES_MAX);
 	return false;
 }
 
@@ -78,6 +78,11 @@ static const char *scalar(struct parser *p, yaml_node_t *node, const char *expec
 {
 	if (node->type != YAML_SCALAR_NODE) {
 		error_at(p, node, "expected %s, got %s", expected, node_kind(node));
+		return NULL;
+	}
+	/* A "\0" escape would silently cut the string short: "/etc/shadow\0..." */
+	if (strlen((const char *)node->data.scalar.value) != node->data.scalar.length) {
+		error_at(p, node, "expected %s, got a string with a NUL character", expected);
 		return NULL;
 	}
 	return (const char *)node->data.scalar.value;

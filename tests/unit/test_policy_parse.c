@@ -140,6 +140,8 @@ static void document_errors(void **state)
 	assert_compile_error(POLICY_HEAD("Bad Name") SELECTOR,
 			     "t.yaml:4:9: error: invalid policy name");
 	assert_compile_error("key: [unclosed\n", "t.yaml:2:1: error: YAML syntax:");
+	assert_compile_error(POLICY_HEAD("\"web\\0 x\"") SELECTOR,
+			     "t.yaml:4:9: error: expected a policy name, got a string with a NUL");
 }
 
 static void selector_errors(void **state)
