@@ -157,17 +157,14 @@ struct tables {
 
 static void set_prefix_bit(struct bulwark_image_policy *p, const struct net_rule *r)
 {
-	if (r->family == BULWARK_FAMILY_INET) {
-		if (r->direction == BULWARK_EGRESS)
-			p->egress_v4_prefixes |= 1ull << r->prefix_len;
-		else
-			p->ingress_v4_prefixes |= 1ull << r->prefix_len;
-		return;
-	}
-	if (r->direction == BULWARK_EGRESS)
-		p->egress_v6_prefixes[r->prefix_len / 64] |= 1ull << (r->prefix_len % 64);
+	bool egress = r->direction == BULWARK_EGRESS;
+	__u64 *v4 = egress ? &p->egress_v4_prefixes : &p->ingress_v4_prefixes;
+	__u64 *v6 = egress ? p->egress_v6_prefixes : p->ingress_v6_prefixes;
+
+	if (r->family == BULWARK_FAMILY_INET)
+		*v4 |= 1ull << r->prefix_len;
 	else
-		p->ingress_v6_prefixes[r->prefix_len / 64] |= 1ull << (r->prefix_len % 64);
+		v6[r->prefix_len / 64] |= 1ull << (r->prefix_len % 64);
 }
 
 static void add_policy_rules(struct tables *t, const struct policy *policy, uint16_t index)

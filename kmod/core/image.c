@@ -5,11 +5,12 @@
  */
 #include "image.h"
 
-#define FAIL(err, msg)                                                                             \
-	do {                                                                                       \
-		*why = msg;                                                                        \
-		return -(err);                                                                     \
-	} while (0)
+/* Says what was wrong, for the caller to pass on (an extack, a message). */
+static int fail(const char **why, int err, const char *msg)
+{
+	*why = msg;
+	return err;
+}
 
 /* CRC-32C, four bits at a time: small enough for the kernel and fast enough. */
 static const __u32 crc32c_nibble[16] = {
@@ -138,21 +139,21 @@ static bool is_zero(const __u8 *p, __u32 len)
 static int decode_header(const struct bulwark_image_header *header, __u64 size, const char **why)
 {
 	if (size < sizeof(*header) + BULWARK_SECTION_COUNT * sizeof(struct bulwark_image_section))
-		FAIL(EINVAL, "image shorter than its header");
+		return fail(why, -EINVAL, "image shorter than its header");
 	if (memcmp(header->magic, BULWARK_IMAGE_MAGIC, sizeof(header->magic)))
-		FAIL(EINVAL, "not a bulwark policy image (bad magic)");
+		return fail(why, -EINVAL, "not a bulwark policy image (bad magic)");
 	if (header->abi_version != BULWARK_IMAGE_ABI)
-		FAIL(EPROTO, "policy image of another ABI version");
+		return fail(why, -EPROTO, "policy image of another ABI version");
 	if (header->header_size != sizeof(*header))
-		FAIL(EINVAL, "bad header size");
+		return fail(why, -EINVAL, "bad header size");
 	if (size > BULWARK_IMAGE_SIZE_MAX)
-		FAIL(E2BIG, "image larger than BULWARK_IMAGE_SIZE_MAX");
+		return fail(why, -E2BIG, "image larger than BULWARK_IMAGE_SIZE_MAX");
 	if (header->image_size != size)
-		FAIL(EINVAL, "image size in header does not match the data");
+		return fail(why, -EINVAL, "image size in header does not match the data");
 	if (header->section_count != BULWARK_SECTION_COUNT)
-		FAIL(EINVAL, "bad section count");
+		return fail(why, -EINVAL, "bad section count");
 	if (header->flags || !is_zero(header->reserved, sizeof(header->reserved)))
-		FAIL(EINVAL, "unknown header flags or non-zero reserved bytes");
+		return fail(why, -EINVAL, "unknown header flags or non-zero reserved bytes");
 	return 0;
 }
 
@@ -191,22 +192,22 @@ static int decode_sections(struct bulwark_image *image, const char **why)
 		__u64 aligned = (at + 7) & ~7ull;
 
 		if (s->reserved)
-			FAIL(EINVAL, "non-zero reserved field in a section");
+			return fail(why, -EINVAL, "non-zero reserved field in a section");
 		if (s->offset != aligned || aligned > image->size ||
 		    !is_zero(image->base + at, aligned - at))
-			FAIL(EINVAL, "section not where the previous one ends");
+			return fail(why, -EINVAL, "section not where the previous one ends");
 		if ((__u64)s->count * entry_size[i] != s->size)
-			FAIL(EINVAL, "section size does not match its entry count");
+			return fail(why, -EINVAL, "section size does not match its entry count");
 		if ((__u64)s->offset + s->size > image->size)
-			FAIL(EINVAL, "section runs past the end of the image");
+			return fail(why, -EINVAL, "section runs past the end of the image");
 		if (i != BULWARK_SECTION_STRINGS && i != BULWARK_SECTION_DIGESTS &&
 		    s->count > BULWARK_RULES_MAX * 2)
-			FAIL(E2BIG, "section has too many entries");
+			return fail(why, -E2BIG, "section has too many entries");
 		view[i] = image->base + s->offset;
 		at = (__u64)s->offset + s->size;
 	}
 	if (at != image->size)
-		FAIL(EINVAL, "data after the last section");
+		return fail(why, -EINVAL, "data after the last section");
 
 	image->strings = view[BULWARK_SECTION_STRINGS];
 	image->strings_size = sections[BULWARK_SECTION_STRINGS].count;
@@ -224,12 +225,12 @@ static int decode_sections(struct bulwark_image *image, const char **why)
 	image->net_index_mask = sections[BULWARK_SECTION_NET_INDEX].count - 1;
 
 	if (image->path_rule_count > BULWARK_RULES_MAX || image->net_rule_count > BULWARK_RULES_MAX)
-		FAIL(E2BIG, "more rules than BULWARK_RULES_MAX");
+		return fail(why, -E2BIG, "more rules than BULWARK_RULES_MAX");
 	if (image->policy_count > BULWARK_POLICIES_MAX)
-		FAIL(E2BIG, "more policies than BULWARK_POLICIES_MAX");
+		return fail(why, -E2BIG, "more policies than BULWARK_POLICIES_MAX");
 	if (image->strings_size == 0 || image->strings[0] != '\0' ||
 	    image->strings[image->strings_size - 1] != '\0')
-		FAIL(EINVAL, "string table does not start and end with NUL");
+		return fail(why, -EINVAL, "string table does not start and end with NUL");
 	return 0;
 }
 
@@ -251,6 +252,7 @@ static bool name_ok(const char *name, __u32 len)
 
 static int decode_policies(const struct bulwark_image *image, const char **why)
 {
+	bool host;
 	__u32 i, len;
 	int c;
 
@@ -259,21 +261,23 @@ static int decode_policies(const struct bulwark_image *image, const char **why)
 
 		if (!string_ok(image, p->name, &len) ||
 		    !name_ok(bulwark_image_string(image, p->name), len))
-			FAIL(EINVAL, "policy name invalid");
+			return fail(why, -EINVAL, "policy name invalid");
 		if (p->selector_kind >= __BULWARK_SELECTOR_MAX || p->mode >= __BULWARK_MODE_MAX)
-			FAIL(EINVAL, "policy selector kind or mode out of range");
-		if (!string_ok(image, p->selector, &len) ||
-		    (p->selector_kind == BULWARK_SELECTOR_HOST) != (len == 0))
-			FAIL(EINVAL, "policy selector invalid");
+			return fail(why, -EINVAL, "policy selector kind or mode out of range");
+		/* The host selector alone names nothing. */
+		host = p->selector_kind == BULWARK_SELECTOR_HOST;
+		if (!string_ok(image, p->selector, &len) || host == !!len)
+			return fail(why, -EINVAL, "policy selector invalid");
 		for (c = 0; c < __BULWARK_CLASS_MAX; c++)
 			if (p->defaults[c] >= __BULWARK_ACTION_MAX)
-				FAIL(EINVAL, "policy default action out of range");
+				return fail(why, -EINVAL, "policy default action out of range");
 		if (p->defaults[BULWARK_CLASS_UNIX])
-			FAIL(EINVAL, "policy default for the unused unix class is not 0");
+			return fail(why, -EINVAL,
+				    "policy default for the unused unix class is not 0");
 		if (!is_zero(p->reserved, sizeof(p->reserved)) || (p->egress_v4_prefixes >> 33) ||
 		    (p->ingress_v4_prefixes >> 33) || (p->egress_v6_prefixes[2] >> 1) ||
 		    (p->ingress_v6_prefixes[2] >> 1))
-			FAIL(EINVAL, "policy reserved bits set");
+			return fail(why, -EINVAL, "policy reserved bits set");
 	}
 	return 0;
 }
@@ -290,30 +294,30 @@ static int decode_path_rule(const struct bulwark_image *image,
 	__u32 len;
 
 	if (r->policy >= image->policy_count)
-		FAIL(EINVAL, "path rule names a policy that does not exist");
+		return fail(why, -EINVAL, "path rule names a policy that does not exist");
 	if (r->class > BULWARK_CLASS_UNIX || r->match >= __BULWARK_MATCH_MAX ||
 	    r->action >= __BULWARK_ACTION_MAX || r->reserved)
-		FAIL(EINVAL, "path rule class, match or action out of range");
+		return fail(why, -EINVAL, "path rule class, match or action out of range");
 	if (!r->access || (r->access & ~class_access[r->class]))
-		FAIL(EINVAL, "path rule access bits invalid for its class");
+		return fail(why, -EINVAL, "path rule access bits invalid for its class");
 	if (r->class == BULWARK_CLASS_EXEC && r->access != BULWARK_ACCESS_EXEC)
-		FAIL(EINVAL, "exec rule without exactly the exec access bit");
+		return fail(why, -EINVAL, "exec rule without exactly the exec access bit");
 	if (r->digest > image->digest_count || (r->digest && r->class != BULWARK_CLASS_EXEC))
-		FAIL(EINVAL, "path rule digest invalid");
+		return fail(why, -EINVAL, "path rule digest invalid");
 	if (!string_ok(image, r->path, &len) ||
 	    !bulwark_path_is_normal(bulwark_image_string(image, r->path), len))
-		FAIL(EINVAL, "path rule path is not an absolute, normalized path");
+		return fail(why, -EINVAL, "path rule path is not an absolute, normalized path");
 	if (r->match != BULWARK_MATCH_GLOB) {
 		if (r->pattern)
-			FAIL(EINVAL, "pattern on a rule that is not a glob");
+			return fail(why, -EINVAL, "pattern on a rule that is not a glob");
 		return 0;
 	}
 	if (!string_ok(image, r->pattern, &len) || len == 0)
-		FAIL(EINVAL, "glob rule without a pattern");
+		return fail(why, -EINVAL, "glob rule without a pattern");
 	pattern = bulwark_image_string(image, r->pattern);
 	star = memchr(pattern, '*', len);
 	if (!star || memchr(star + 1, '*', len - (star - pattern) - 1) || memchr(pattern, '/', len))
-		FAIL(EINVAL, "glob pattern must be one name with exactly one '*'");
+		return fail(why, -EINVAL, "glob pattern must be one name with exactly one '*'");
 	return 0;
 }
 
@@ -326,18 +330,18 @@ static int decode_net_rule(const struct bulwark_image *image,
 	__u64 v4;
 
 	if (r->policy >= image->policy_count)
-		FAIL(EINVAL, "net rule names a policy that does not exist");
+		return fail(why, -EINVAL, "net rule names a policy that does not exist");
 	if (r->direction >= __BULWARK_DIRECTION_MAX || r->protocol >= __BULWARK_PROTO_MAX ||
 	    r->action >= __BULWARK_ACTION_MAX || r->reserved)
-		FAIL(EINVAL, "net rule direction, protocol or action out of range");
+		return fail(why, -EINVAL, "net rule direction, protocol or action out of range");
 	if (r->family == BULWARK_FAMILY_INET)
 		full = 32;
 	else if (r->family == BULWARK_FAMILY_INET6)
 		full = 128;
 	else
-		FAIL(EINVAL, "net rule family invalid");
+		return fail(why, -EINVAL, "net rule family invalid");
 	if (r->prefix_len > full)
-		FAIL(EINVAL, "net rule prefix length too long");
+		return fail(why, -EINVAL, "net rule prefix length too long");
 	/* Host bits, and for IPv4 the unused bytes, are zero. */
 	for (byte = 0; byte < 16; byte++) {
 		__u32 bit = byte * 8;
@@ -346,18 +350,19 @@ static int decode_net_rule(const struct bulwark_image *image,
 							    : 0xff >> (r->prefix_len - bit);
 
 		if (r->addr[byte] & host_mask)
-			FAIL(EINVAL, "net rule address has host bits set");
+			return fail(why, -EINVAL, "net rule address has host bits set");
 	}
 	if (r->port_min > r->port_max ||
 	    (r->protocol == BULWARK_PROTO_ICMP && (r->port_min != 0 || r->port_max != 0xffff)))
-		FAIL(EINVAL, "net rule port range invalid");
+		return fail(why, -EINVAL, "net rule port range invalid");
 	p = &image->policies[r->policy];
 	v4 = r->direction == BULWARK_EGRESS ? p->egress_v4_prefixes : p->ingress_v4_prefixes;
 	v6 = r->direction == BULWARK_EGRESS ? p->egress_v6_prefixes : p->ingress_v6_prefixes;
 	if (r->family == BULWARK_FAMILY_INET
 		    ? !(v4 >> r->prefix_len & 1)
 		    : !(v6[r->prefix_len / 64] >> (r->prefix_len % 64) & 1))
-		FAIL(EINVAL, "net rule prefix length missing from its policy's prefix set");
+		return fail(why, -EINVAL,
+			    "net rule prefix length missing from its policy's prefix set");
 	return 0;
 }
 
@@ -365,7 +370,8 @@ static int decode_net_rule(const struct bulwark_image *image,
 static int check_index_shape(__u32 slots, __u32 runs, const char **why)
 {
 	if (slots < 2 || (slots & (slots - 1)) || slots / 2 < runs)
-		FAIL(EINVAL, "index size is not a power of two of at least twice the runs");
+		return fail(why, -EINVAL,
+			    "index size is not a power of two of at least twice the runs");
 	return 0;
 }
 
@@ -378,10 +384,59 @@ static __u32 find_slot(const __u32 *index, __u32 mask, __u32 hash, __u32 target)
 	return slot;
 }
 
+/* Whether rule @i starts a run; if so, *@hash is its key's hash. */
+typedef bool (*run_start_fn)(const struct bulwark_image *image, __u32 i, __u32 *hash);
+
+static bool path_run_start(const struct bulwark_image *image, __u32 i, __u32 *hash)
+{
+	const struct bulwark_image_path_rule *r = &image->path_rules[i];
+	const char *path = bulwark_image_string(image, r->path);
+
+	if (i && !bulwark_path_rule_cmp(image->strings, r - 1, r))
+		return false;
+	*hash = bulwark_path_key_hash(r->policy, r->class, r->match, path, strlen(path));
+	return true;
+}
+
+static bool net_run_start(const struct bulwark_image *image, __u32 i, __u32 *hash)
+{
+	const struct bulwark_image_net_rule *r = &image->net_rules[i];
+
+	if (i && !bulwark_net_rule_cmp(r - 1, r))
+		return false;
+	*hash = bulwark_net_key_hash(r->policy, r->direction, r->family, r->prefix_len, r->addr);
+	return true;
+}
+
+/*
+ * The index holds exactly one slot per run and a lookup finds every run
+ * there; with its shape (at least twice the runs) every probe meets an
+ * empty slot and stops.
+ */
+static int check_index(const struct bulwark_image *image, const __u32 *index, __u32 mask,
+		       __u32 count, __u32 runs, run_start_fn run_start, const char **why)
+{
+	__u32 i, used = 0, hash;
+	int ret;
+
+	ret = check_index_shape(mask + 1, runs, why);
+	if (ret)
+		return ret;
+	for (i = 0; i <= mask; i++)
+		used += !!index[i];
+	if (used != runs)
+		return fail(why, -EINVAL, "index does not hold exactly one slot per run");
+	for (i = 0; i < count; i++)
+		if (run_start(image, i, &hash) &&
+		    index[find_slot(index, mask, hash, i + 1)] != i + 1)
+			return fail(why, -EINVAL, "index cannot find a run");
+	return 0;
+}
+
 static int decode_path_rules(const struct bulwark_image *image, const char **why)
 {
 	const struct bulwark_image_path_rule *rules = image->path_rules;
-	__u32 i, runs = 0, run_len = 0, used = 0, slot;
+	__u32 i, runs = 0, run_len = 0;
 	int ret;
 
 	for (i = 0; i < image->path_rule_count; i++) {
@@ -393,41 +448,24 @@ static int decode_path_rules(const struct bulwark_image *image, const char **why
 			return ret;
 		order = i ? bulwark_path_rule_cmp(image->strings, &rules[i - 1], &rules[i]) : -1;
 		if (order > 0)
-			FAIL(EINVAL, "path rules are not sorted by key");
+			return fail(why, -EINVAL, "path rules are not sorted by key");
 		if (!order && rules[i - 1].path != rules[i].path)
-			FAIL(EINVAL, "path rules with one key must share one path string");
+			return fail(why, -EINVAL,
+				    "path rules with one key must share one path string");
 		run_len = order ? 1 : run_len + 1;
 		if (run_len > BULWARK_RUN_MAX)
-			FAIL(E2BIG, "more than BULWARK_RUN_MAX path rules share one key");
+			return fail(why, -E2BIG,
+				    "more than BULWARK_RUN_MAX path rules share one key");
 		runs += !!order;
 	}
-	ret = check_index_shape(image->path_index_mask + 1, runs, why);
-	if (ret)
-		return ret;
-	for (i = 0; i <= image->path_index_mask; i++)
-		used += !!image->path_index[i];
-	if (used != runs)
-		FAIL(EINVAL, "path index does not hold exactly one slot per run");
-	for (i = 0; i < image->path_rule_count; i++) {
-		const struct bulwark_image_path_rule *r = &rules[i];
-		const char *path = bulwark_image_string(image, r->path);
-
-		if (i && !bulwark_path_rule_cmp(image->strings, &rules[i - 1], r))
-			continue;
-		slot = find_slot(
-			image->path_index, image->path_index_mask,
-			bulwark_path_key_hash(r->policy, r->class, r->match, path, strlen(path)),
-			i + 1);
-		if (image->path_index[slot] != i + 1)
-			FAIL(EINVAL, "path index cannot find a run");
-	}
-	return 0;
+	return check_index(image, image->path_index, image->path_index_mask, image->path_rule_count,
+			   runs, path_run_start, why);
 }
 
 static int decode_net_rules(const struct bulwark_image *image, const char **why)
 {
 	const struct bulwark_image_net_rule *rules = image->net_rules;
-	__u32 i, runs = 0, run_len = 0, used = 0, slot;
+	__u32 i, runs = 0, run_len = 0;
 	int ret;
 
 	for (i = 0; i < image->net_rule_count; i++) {
@@ -438,32 +476,15 @@ static int decode_net_rules(const struct bulwark_image *image, const char **why)
 			return ret;
 		order = i ? bulwark_net_rule_cmp(&rules[i - 1], &rules[i]) : -1;
 		if (order > 0)
-			FAIL(EINVAL, "net rules are not sorted by key");
+			return fail(why, -EINVAL, "net rules are not sorted by key");
 		run_len = order ? 1 : run_len + 1;
 		if (run_len > BULWARK_RUN_MAX)
-			FAIL(E2BIG, "more than BULWARK_RUN_MAX net rules share one key");
+			return fail(why, -E2BIG,
+				    "more than BULWARK_RUN_MAX net rules share one key");
 		runs += !!order;
 	}
-	ret = check_index_shape(image->net_index_mask + 1, runs, why);
-	if (ret)
-		return ret;
-	for (i = 0; i <= image->net_index_mask; i++)
-		used += !!image->net_index[i];
-	if (used != runs)
-		FAIL(EINVAL, "net index does not hold exactly one slot per run");
-	for (i = 0; i < image->net_rule_count; i++) {
-		const struct bulwark_image_net_rule *r = &rules[i];
-
-		if (i && !bulwark_net_rule_cmp(&rules[i - 1], r))
-			continue;
-		slot = find_slot(image->net_index, image->net_index_mask,
-				 bulwark_net_key_hash(r->policy, r->direction, r->family,
-						      r->prefix_len, r->addr),
-				 i + 1);
-		if (image->net_index[slot] != i + 1)
-			FAIL(EINVAL, "net index cannot find a run");
-	}
-	return 0;
+	return check_index(image, image->net_index, image->net_index_mask, image->net_rule_count,
+			   runs, net_run_start, why);
 }
 
 int bulwark_image_decode(struct bulwark_image *image, const void *data, __u64 size,
@@ -474,12 +495,12 @@ int bulwark_image_decode(struct bulwark_image *image, const void *data, __u64 si
 
 	memset(image, 0, sizeof(*image));
 	if ((unsigned long)data & 7)
-		FAIL(EINVAL, "image buffer not 8-byte aligned");
+		return fail(why, -EINVAL, "image buffer not 8-byte aligned");
 	ret = decode_header(header, size, why);
 	if (ret)
 		return ret;
 	if (header->checksum != image_checksum(data, size))
-		FAIL(EBADMSG, "image checksum mismatch");
+		return fail(why, -EBADMSG, "image checksum mismatch");
 	image->base = data;
 	image->size = size;
 	ret = decode_sections(image, why);
