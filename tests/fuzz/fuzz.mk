@@ -43,16 +43,17 @@ $(FUZZ_DIR)/fuzz_image: $(FUZZ_IMAGE_SRCS) $(FUZZ_HEADERS)
 
 # Long runs keep what they learn in $(BUILD)/fuzz/corpus-*, seeded from the
 # tree's corpus, which they never write to.
-fuzz: fuzz-build
+fuzz: fuzz-build controller
 	$(Q)rc=0; mkdir -p $(FUZZ_DIR)/crashes; for f in policy image; do \
 		mkdir -p $(FUZZ_DIR)/corpus-$$f; \
 		cp tests/fuzz/corpus/$$f/* $(FUZZ_DIR)/corpus-$$f/; \
+		tests/fuzz/seed-from-policies $$f $(FUZZ_DIR)/corpus-$$f; \
 		echo "== fuzz_$$f for $(FUZZ_SECONDS)s"; \
 		$(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
 			-dict=tests/fuzz/$$f.dict -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/crashes/fuzz_$$f- $(FUZZ_DIR)/corpus-$$f || rc=1; \
 	done; exit $$rc
 
-fuzz-smoke: fuzz-build
+fuzz-smoke: fuzz-build controller
 	$(Q)FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) tests/fuzz/run-smoke \
 		$(FUZZ_DIR)
