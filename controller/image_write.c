@@ -30,7 +30,7 @@ struct strings {
 
 static uint32_t string_hash(const char *s)
 {
-	return bulwark_path_key_hash(0, 0, 0, s, strlen(s));
+	return bulwark_path_key_hash(0, 0, 0, 0, s, strlen(s));
 }
 
 static void strings_init(struct strings *t, size_t expected)
@@ -119,7 +119,11 @@ static int net_rule_full_cmp(const void *a, const void *b)
 		return x->rule_id < y->rule_id ? -1 : 1;
 	if (x->protocol != y->protocol)
 		return x->protocol - y->protocol;
-	return x->port_min - y->port_min;
+	if (x->port_min != y->port_min)
+		return x->port_min - y->port_min;
+	if (x->port_max != y->port_max)
+		return x->port_max - y->port_max;
+	return x->action - y->action;
 }
 
 static size_t index_slots(size_t runs)
@@ -131,13 +135,18 @@ static size_t index_slots(size_t runs)
 	return slots;
 }
 
-static void index_insert(uint32_t *index, size_t slots, uint32_t hash, uint32_t value)
+/* Inserts @value; returns how many slots past its home slot it landed. */
+static size_t index_insert(uint32_t *index, size_t slots, uint32_t hash, uint32_t value)
 {
 	uint32_t slot = hash & (slots - 1);
+	size_t distance = 0;
 
-	while (index[slot])
+	while (index[slot]) {
 		slot = (slot + 1) & (slots - 1);
+		distance++;
+	}
 	index[slot] = value;
+	return distance;
 }
 
 struct tables {
@@ -153,6 +162,7 @@ struct tables {
 	size_t net_rule_count;
 	uint32_t *net_index;
 	size_t net_index_slots;
+	uint32_t hash_seed;
 };
 
 static void set_prefix_bit(struct bulwark_image_policy *p, const struct net_rule *r)
@@ -240,7 +250,45 @@ static size_t dedupe_path_rules(struct bulwark_image_path_rule *rules, size_t co
 	return out;
 }
 
-static void build_indexes(struct tables *t)
+/* Builds both indexes with @seed; returns the longest distance from a home slot. */
+static size_t build_indexes_with(struct tables *t, uint32_t seed)
+{
+	size_t i, longest = 0, distance;
+
+	memset(t->path_index, 0, t->path_index_slots * sizeof(uint32_t));
+	for (i = 0; i < t->path_rule_count; i++) {
+		const struct bulwark_image_path_rule *r = &t->path_rules[i];
+		const char *path = t->strings.data + r->path;
+
+		if (i && !bulwark_path_rule_cmp(sort_strings, &t->path_rules[i - 1], r))
+			continue;
+		distance = index_insert(t->path_index, t->path_index_slots,
+					bulwark_path_key_hash(seed, r->policy, r->class, r->match,
+							      path, strlen(path)),
+					i + 1);
+		longest = distance > longest ? distance : longest;
+	}
+	memset(t->net_index, 0, t->net_index_slots * sizeof(uint32_t));
+	for (i = 0; i < t->net_rule_count; i++) {
+		const struct bulwark_image_net_rule *r = &t->net_rules[i];
+
+		if (i && !bulwark_net_rule_cmp(&t->net_rules[i - 1], r))
+			continue;
+		distance = index_insert(t->net_index, t->net_index_slots,
+					bulwark_net_key_hash(seed, r->policy, r->direction,
+							     r->family, r->prefix_len, r->addr),
+					i + 1);
+		longest = distance > longest ? distance : longest;
+	}
+	return longest;
+}
+
+/*
+ * Lookups give up after BULWARK_PROBE_MAX probes, so every run must sit
+ * that close to its home slot: try seeds in order (the same input always
+ * ends on the same seed) until one spreads the keys well enough.
+ */
+static int build_indexes(struct tables *t)
 {
 	size_t i, runs = 0;
 
@@ -249,32 +297,14 @@ static void build_indexes(struct tables *t)
 						    &t->path_rules[i]);
 	t->path_index_slots = index_slots(runs);
 	t->path_index = xcalloc(t->path_index_slots, sizeof(uint32_t));
-	for (i = 0; i < t->path_rule_count; i++) {
-		const struct bulwark_image_path_rule *r = &t->path_rules[i];
-		const char *path = t->strings.data + r->path;
-
-		if (i && !bulwark_path_rule_cmp(sort_strings, &t->path_rules[i - 1], r))
-			continue;
-		index_insert(
-			t->path_index, t->path_index_slots,
-			bulwark_path_key_hash(r->policy, r->class, r->match, path, strlen(path)),
-			i + 1);
-	}
-
 	for (runs = 0, i = 0; i < t->net_rule_count; i++)
 		runs += !i || bulwark_net_rule_cmp(&t->net_rules[i - 1], &t->net_rules[i]);
 	t->net_index_slots = index_slots(runs);
 	t->net_index = xcalloc(t->net_index_slots, sizeof(uint32_t));
-	for (i = 0; i < t->net_rule_count; i++) {
-		const struct bulwark_image_net_rule *r = &t->net_rules[i];
-
-		if (i && !bulwark_net_rule_cmp(&t->net_rules[i - 1], r))
-			continue;
-		index_insert(t->net_index, t->net_index_slots,
-			     bulwark_net_key_hash(r->policy, r->direction, r->family, r->prefix_len,
-						  r->addr),
-			     i + 1);
-	}
+	for (t->hash_seed = 0; t->hash_seed < 1024; t->hash_seed++)
+		if (build_indexes_with(t, t->hash_seed) < BULWARK_PROBE_MAX)
+			return 0;
+	return -E2BIG;
 }
 
 static int lay_out(const struct tables *t, size_t policy_count, struct image_buffer *out)
@@ -321,6 +351,7 @@ static int lay_out(const struct tables *t, size_t policy_count, struct image_buf
 	header->header_size = sizeof(*header);
 	header->image_size = size;
 	header->section_count = BULWARK_SECTION_COUNT;
+	header->hash_seed = t->hash_seed;
 	header->checksum = bulwark_crc32c(0, image, size);
 	out->data = image;
 	out->size = size;
@@ -357,8 +388,9 @@ int image_build(const struct policy_set *set, struct image_buffer *out)
 	qsort(t.path_rules, t.path_rule_count, sizeof(*t.path_rules), path_rule_full_cmp);
 	t.path_rule_count = dedupe_path_rules(t.path_rules, t.path_rule_count);
 	qsort(t.net_rules, t.net_rule_count, sizeof(*t.net_rules), net_rule_full_cmp);
-	build_indexes(&t);
-	ret = lay_out(&t, set->count, out);
+	ret = build_indexes(&t);
+	if (!ret)
+		ret = lay_out(&t, set->count, out);
 
 	free(t.strings.data);
 	free(t.strings.slots);

@@ -31,6 +31,13 @@ static void check_names_and_selectors(struct policy_set *set)
 {
 	size_t i, j;
 
+	/* Past the limit the set is refused anyway; comparing all pairs would take hours. */
+	if (set->count > BULWARK_POLICIES_MAX) {
+		struct source_loc loc = set->policies[BULWARK_POLICIES_MAX].loc;
+
+		diag_error(set->diag, &loc, "more than %u policies", BULWARK_POLICIES_MAX);
+		return;
+	}
 	for (i = 0; i < set->count; i++) {
 		struct policy *p = &set->policies[i];
 
@@ -53,11 +60,6 @@ static void check_names_and_selectors(struct policy_set *set)
 					   q->selector_loc.file, q->selector_loc.line,
 					   q->selector_loc.col);
 		}
-	}
-	if (set->count > BULWARK_POLICIES_MAX) {
-		struct source_loc loc = set->policies[BULWARK_POLICIES_MAX].loc;
-
-		diag_error(set->diag, &loc, "more than %u policies", BULWARK_POLICIES_MAX);
 	}
 }
 

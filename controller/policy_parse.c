@@ -18,6 +18,7 @@
 struct parser {
 	struct policy_set *set;
 	yaml_document_t *doc;
+	unsigned char *visited; /* per node of doc: seen already (an alias) */
 	const char *file;
 	struct policy *policy; /* being filled */
 	uint8_t class; /* section being parsed: EXEC, FILE, EGRESS, INGRESS */
@@ -88,6 +89,25 @@ static const char *scalar(struct parser *p, yaml_node_t *node, const char *expec
 	return (const char *)node->data.scalar.value;
 }
 
+/*
+ * A YAML alias (*name) of a mapping makes one entry appear many times: a
+ * small file could expand to millions of rules. Aliases of lists of words
+ * (access names, ports) stay allowed; entries are written out.
+ */
+static bool first_visit(struct parser *p, yaml_node_t *node)
+{
+	size_t index = node - p->doc->nodes.start;
+
+	if (p->visited[index]) {
+		error_at(p, node,
+			 "YAML aliases of mappings are not supported in policies: "
+			 "write the entry out");
+		return false;
+	}
+	p->visited[index] = 1;
+	return true;
+}
+
 static void parse_mapping(struct parser *p, yaml_node_t *node, const char *where,
 			  const struct field *fields)
 {
@@ -99,6 +119,8 @@ static void parse_mapping(struct parser *p, yaml_node_t *node, const char *where
 		error_at(p, node, "%s: expected a mapping, got %s", where, node_kind(node));
 		return;
 	}
+	if (!first_visit(p, node))
+		return;
 	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *key = yaml_document_get_node(p->doc, pair->key);
 		yaml_node_t *value = yaml_document_get_node(p->doc, pair->value);
@@ -609,6 +631,8 @@ static void add_ip_rules(struct parser *p, yaml_node_t *entry)
 		if (net_entry.ports->type == YAML_SCALAR_NODE) {
 			/* A lone port, like every other list that takes one item. */
 			v = scalar(p, net_entry.ports, "a port");
+			if (!v)
+				continue;
 			why = syntax_port_range(v, &base.port_min, &base.port_max);
 			if (why && !family)
 				error_at(p, net_entry.ports, "invalid port '%s': %s", v, why);
@@ -744,6 +768,40 @@ static const char *remember_file(struct policy_set *set, const char *name)
 	return set->files[set->file_count++];
 }
 
+#define FLOW_DEPTH_MAX 64
+
+/*
+ * libyaml takes time quadratic in the nesting of flow collections ([ and {),
+ * so a few megabytes of brackets would hang the parser. Policies nest a few
+ * levels; refuse more than FLOW_DEPTH_MAX before libyaml sees the input.
+ * Brackets inside quoted strings count too: that only errs on the safe side.
+ */
+static bool flow_depth_ok(struct policy_set *set, const char *file, const unsigned char *data,
+			  size_t size)
+{
+	unsigned int depth = 0, line = 1, col = 0;
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		col++;
+		if (data[i] == '\n') {
+			line++;
+			col = 0;
+		} else if (data[i] == '[' || data[i] == '{') {
+			if (++depth > FLOW_DEPTH_MAX) {
+				struct source_loc loc = {file, line, col};
+
+				diag_error(set->diag, &loc, "nested deeper than %u levels",
+					   FLOW_DEPTH_MAX);
+				return false;
+			}
+		} else if ((data[i] == ']' || data[i] == '}') && depth) {
+			depth--;
+		}
+	}
+	return true;
+}
+
 void policy_parse_buffer(struct policy_set *set, const char *name, const unsigned char *data,
 			 size_t size)
 {
@@ -752,6 +810,8 @@ void policy_parse_buffer(struct policy_set *set, const char *name, const unsigne
 	yaml_parser_t parser;
 	yaml_document_t doc;
 
+	if (!flow_depth_ok(set, p.file, data, size))
+		return;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, data, size);
 	for (;;) {
@@ -772,11 +832,13 @@ void policy_parse_buffer(struct policy_set *set, const char *name, const unsigne
 			break;
 		}
 		p.doc = &doc;
+		p.visited = xcalloc(doc.nodes.top - doc.nodes.start, 1);
 		/* A lone "---" (or one at the end of a file) is an empty document. */
 		if (root->type != YAML_SCALAR_NODE || root->data.scalar.length) {
 			parse_document(&p, root);
 			documents++;
 		}
+		free(p.visited);
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);

@@ -8,10 +8,13 @@ static const struct bulwark_image_path_rule *find_path_run(const struct bulwark_
 							   const char *path, __u32 len)
 {
 	__u32 mask = image->path_index_mask;
-	__u32 slot = bulwark_path_key_hash(policy, class, match, path, len) & mask;
-	__u32 value;
+	__u32 slot =
+		bulwark_path_key_hash(image->hash_seed, policy, class, match, path, len) & mask;
+	__u32 value, probes;
 
-	while ((value = image->path_index[slot])) {
+	/* The decoder checked that every run lies within BULWARK_PROBE_MAX probes. */
+	for (probes = 0; probes < BULWARK_PROBE_MAX && (value = image->path_index[slot]);
+	     probes++) {
 		const struct bulwark_image_path_rule *r = &image->path_rules[value - 1];
 		const char *rule_path = bulwark_image_string(image, r->path);
 
@@ -57,9 +60,9 @@ static bool apply_run(const struct bulwark_image *image, const struct bulwark_im
 		      struct bulwark_verdict *v)
 {
 	const struct bulwark_image_path_rule *end = image->path_rules + image->path_rule_count;
-	const struct bulwark_image_path_rule *r, *chosen = NULL;
+	const struct bulwark_image_path_rule *r, *chosen = NULL, *changed = NULL;
 	__u32 best = 0, literal = 0;
-	__u8 action, chosen_action = BULWARK_ALLOW;
+	__u8 chosen_action = BULWARK_ALLOW;
 
 	for (r = run; r < end && same_path_key(r, run); r++) {
 		if (!(r->access & bit))
@@ -68,17 +71,22 @@ static bool apply_run(const struct bulwark_image *image, const struct bulwark_im
 		    !glob_matches(bulwark_image_string(image, r->pattern), name, name_len,
 				  &literal))
 			continue;
-		action = r->action;
-		/* A pinned file whose content changed is not the file that was allowed. */
+		/* Pins on one path are alternatives: any one matching allows. */
 		if (r->digest && !digest_matches(image, r, digest)) {
-			v->digest_mismatch = true;
-			action = BULWARK_DENY;
+			changed = r;
+			continue;
 		}
-		if (!chosen || literal > best || (literal == best && action == BULWARK_DENY)) {
+		if (!chosen || literal > best || (literal == best && r->action == BULWARK_DENY)) {
 			chosen = r;
-			chosen_action = action;
+			chosen_action = r->action;
 			best = literal;
 		}
+	}
+	/* A pinned file whose content changed is not the file that was allowed. */
+	if (!chosen && changed) {
+		v->digest_mismatch = true;
+		chosen = changed;
+		chosen_action = BULWARK_DENY;
 	}
 	if (!chosen)
 		return false;
@@ -184,10 +192,12 @@ static const struct bulwark_image_net_rule *find_net_run(const struct bulwark_im
 							 __u8 prefix_len, const __u8 addr[16])
 {
 	__u32 mask = image->net_index_mask;
-	__u32 slot = bulwark_net_key_hash(policy, direction, family, prefix_len, addr) & mask;
-	__u32 value;
+	__u32 slot = bulwark_net_key_hash(image->hash_seed, policy, direction, family, prefix_len,
+					  addr) &
+		     mask;
+	__u32 value, probes;
 
-	while ((value = image->net_index[slot])) {
+	for (probes = 0; probes < BULWARK_PROBE_MAX && (value = image->net_index[slot]); probes++) {
 		const struct bulwark_image_net_rule *r = &image->net_rules[value - 1];
 
 		if (r->policy == policy && r->direction == direction && r->family == family &&

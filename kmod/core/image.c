@@ -44,19 +44,20 @@ static __u32 fnv1a(__u32 hash, const void *data, __u32 len)
 	return hash;
 }
 
-__u32 bulwark_path_key_hash(__u16 policy, __u8 class, __u8 match, const char *path, __u32 len)
+__u32 bulwark_path_key_hash(__u32 seed, __u16 policy, __u8 class, __u8 match, const char *path,
+			    __u32 len)
 {
 	__u8 head[4] = {policy & 0xff, policy >> 8, class, match};
 
-	return fnv1a(fnv1a(FNV_OFFSET, head, sizeof(head)), path, len);
+	return fnv1a(fnv1a(FNV_OFFSET ^ seed, head, sizeof(head)), path, len);
 }
 
-__u32 bulwark_net_key_hash(__u16 policy, __u8 direction, __u8 family, __u8 prefix_len,
+__u32 bulwark_net_key_hash(__u32 seed, __u16 policy, __u8 direction, __u8 family, __u8 prefix_len,
 			   const __u8 addr[16])
 {
 	__u8 head[5] = {policy & 0xff, policy >> 8, direction, family, prefix_len};
 
-	return fnv1a(fnv1a(FNV_OFFSET, head, sizeof(head)), addr, 16);
+	return fnv1a(fnv1a(FNV_OFFSET ^ seed, head, sizeof(head)), addr, 16);
 }
 
 int bulwark_path_rule_cmp(const char *strings, const struct bulwark_image_path_rule *a,
@@ -302,7 +303,10 @@ static int decode_path_rule(const struct bulwark_image *image,
 		return fail(why, -EINVAL, "path rule access bits invalid for its class");
 	if (r->class == BULWARK_CLASS_EXEC && r->access != BULWARK_ACCESS_EXEC)
 		return fail(why, -EINVAL, "exec rule without exactly the exec access bit");
-	if (r->digest > image->digest_count || (r->digest && r->class != BULWARK_CLASS_EXEC))
+	if (!r->rule_id)
+		return fail(why, -EINVAL, "path rule without a rule id");
+	if (r->digest > image->digest_count ||
+	    (r->digest && (r->class != BULWARK_CLASS_EXEC || r->match != BULWARK_MATCH_EXACT)))
 		return fail(why, -EINVAL, "path rule digest invalid");
 	if (!string_ok(image, r->path, &len) ||
 	    !bulwark_path_is_normal(bulwark_image_string(image, r->path), len))
@@ -331,6 +335,8 @@ static int decode_net_rule(const struct bulwark_image *image,
 
 	if (r->policy >= image->policy_count)
 		return fail(why, -EINVAL, "net rule names a policy that does not exist");
+	if (!r->rule_id)
+		return fail(why, -EINVAL, "net rule without a rule id");
 	if (r->direction >= __BULWARK_DIRECTION_MAX || r->protocol >= __BULWARK_PROTO_MAX ||
 	    r->action >= __BULWARK_ACTION_MAX || r->reserved)
 		return fail(why, -EINVAL, "net rule direction, protocol or action out of range");
@@ -375,13 +381,17 @@ static int check_index_shape(__u32 slots, __u32 runs, const char **why)
 	return 0;
 }
 
-static __u32 find_slot(const __u32 *index, __u32 mask, __u32 hash, __u32 target)
+/* Whether a lookup for the run at @target (1 + its position) finds it within the probe limit. */
+static bool run_reachable(const __u32 *index, __u32 mask, __u32 hash, __u32 target)
 {
-	__u32 slot = hash & mask;
+	__u32 slot = hash & mask, probes;
 
-	while (index[slot] && index[slot] != target)
+	for (probes = 0; probes < BULWARK_PROBE_MAX && index[slot]; probes++) {
+		if (index[slot] == target)
+			return true;
 		slot = (slot + 1) & mask;
-	return slot;
+	}
+	return false;
 }
 
 /* Whether rule @i starts a run; if so, *@hash is its key's hash. */
@@ -394,7 +404,8 @@ static bool path_run_start(const struct bulwark_image *image, __u32 i, __u32 *ha
 
 	if (i && !bulwark_path_rule_cmp(image->strings, r - 1, r))
 		return false;
-	*hash = bulwark_path_key_hash(r->policy, r->class, r->match, path, strlen(path));
+	*hash = bulwark_path_key_hash(image->hash_seed, r->policy, r->class, r->match, path,
+				      strlen(path));
 	return true;
 }
 
@@ -404,7 +415,8 @@ static bool net_run_start(const struct bulwark_image *image, __u32 i, __u32 *has
 
 	if (i && !bulwark_net_rule_cmp(r - 1, r))
 		return false;
-	*hash = bulwark_net_key_hash(r->policy, r->direction, r->family, r->prefix_len, r->addr);
+	*hash = bulwark_net_key_hash(image->hash_seed, r->policy, r->direction, r->family,
+				     r->prefix_len, r->addr);
 	return true;
 }
 
@@ -427,9 +439,9 @@ static int check_index(const struct bulwark_image *image, const __u32 *index, __
 	if (used != runs)
 		return fail(why, -EINVAL, "index does not hold exactly one slot per run");
 	for (i = 0; i < count; i++)
-		if (run_start(image, i, &hash) &&
-		    index[find_slot(index, mask, hash, i + 1)] != i + 1)
-			return fail(why, -EINVAL, "index cannot find a run");
+		if (run_start(image, i, &hash) && !run_reachable(index, mask, hash, i + 1))
+			return fail(why, -EINVAL,
+				    "index cannot find a run within BULWARK_PROBE_MAX probes");
 	return 0;
 }
 
@@ -503,6 +515,7 @@ int bulwark_image_decode(struct bulwark_image *image, const void *data, __u64 si
 		return fail(why, -EBADMSG, "image checksum mismatch");
 	image->base = data;
 	image->size = size;
+	image->hash_seed = header->hash_seed;
 	ret = decode_sections(image, why);
 	if (!ret)
 		ret = decode_policies(image, why);

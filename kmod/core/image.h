@@ -24,6 +24,7 @@ struct bulwark_image {
 	__u32 path_rule_count;
 	const __u32 *path_index;
 	__u32 path_index_mask;
+	__u32 hash_seed;
 	const struct bulwark_image_net_rule *net_rules;
 	__u32 net_rule_count;
 	const __u32 *net_index;
@@ -47,8 +48,9 @@ static inline const char *bulwark_image_string(const struct bulwark_image *image
 
 /* Shared with the compiler so both sides agree on keys, order and hashing. */
 __u32 bulwark_crc32c(__u32 crc, const void *data, __u64 len);
-__u32 bulwark_path_key_hash(__u16 policy, __u8 class, __u8 match, const char *path, __u32 len);
-__u32 bulwark_net_key_hash(__u16 policy, __u8 direction, __u8 family, __u8 prefix_len,
+__u32 bulwark_path_key_hash(__u32 seed, __u16 policy, __u8 class, __u8 match, const char *path,
+			    __u32 len);
+__u32 bulwark_net_key_hash(__u32 seed, __u16 policy, __u8 direction, __u8 family, __u8 prefix_len,
 			   const __u8 addr[16]);
 /* <0, 0, >0 as @a's key sorts before, equal to, after @b's. */
 int bulwark_path_rule_cmp(const char *strings, const struct bulwark_image_path_rule *a,

@@ -142,6 +142,39 @@ static void pinned_digest(void **state)
 	compiled_free(&c);
 }
 
+static void two_pins_on_one_path(void **state)
+{
+	uint8_t first[32], second[32] = {0}, third[32];
+	char yaml[1024], hex[65];
+	struct bulwark_verdict v;
+	struct compiled c;
+
+	assert_int_equal(sha256_file("/usr/bin/env", first), 0);
+	memset(third, 0x11, sizeof(third));
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", first[i]);
+	snprintf(yaml, sizeof(yaml),
+		 POLICY_HEAD("a") UNIT
+		 "  exec:\n    default: deny\n    allow:\n"
+		 "      - {path: /usr/bin/env, sha256: %s}\n"
+		 "      - {path: /usr/bin/env, sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000000}\n",
+		 hex);
+	compile_yaml(&c, yaml);
+	if (c.diag.errors)
+		fail_msg("%s", c.errors);
+	/* Either version runs (an upgrade in progress); any other content is denied. */
+	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/env", 12, first, &v), 0);
+	assert_int_equal(v.action, BULWARK_ALLOW);
+	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/env", 12, second, &v), 0);
+	assert_int_equal(v.action, BULWARK_ALLOW);
+	assert_int_equal(bulwark_decide_exec(&c.image, 0, "/usr/bin/env", 12, third, &v), 0);
+	assert_int_equal(v.action, BULWARK_DENY);
+	assert_true(v.digest_mismatch);
+	assert_false(v.by_default);
+	compiled_free(&c);
+}
+
 static void check_net(struct compiled *c, uint8_t direction, const char *addr_text, uint16_t port,
 		      uint8_t protocol, struct expect e)
 {
@@ -226,8 +259,11 @@ static void invalid_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(path_precedence),  cmocka_unit_test(exec_and_file_rules_together),
-		cmocka_unit_test(pinned_digest),    cmocka_unit_test(network_longest_prefix),
+		cmocka_unit_test(path_precedence),
+		cmocka_unit_test(exec_and_file_rules_together),
+		cmocka_unit_test(pinned_digest),
+		cmocka_unit_test(two_pins_on_one_path),
+		cmocka_unit_test(network_longest_prefix),
 		cmocka_unit_test(invalid_requests),
 	};
 

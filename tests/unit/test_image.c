@@ -109,7 +109,7 @@ static void header_corruptions(void **state)
 	f->header->flags = 1;
 	reseal(f);
 	expect_rejected(f, EINVAL, "flags");
-	f->header->reserved[27] = 1;
+	f->header->reserved[23] = 1;
 	reseal(f);
 	expect_rejected(f, EINVAL, "reserved");
 	f->header->image_size += 8;

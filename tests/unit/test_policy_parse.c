@@ -140,6 +140,19 @@ static void document_errors(void **state)
 	assert_compile_error(POLICY_HEAD("Bad Name") SELECTOR,
 			     "t.yaml:4:9: error: invalid policy name");
 	assert_compile_error("key: [unclosed\n", "t.yaml:2:1: error: YAML syntax:");
+	assert_compile_error(
+		"a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+		"t.yaml:1:68: error: nested deeper than 64 levels");
+	assert_compile_error(
+		POLICY_HEAD("a") SELECTOR
+		"  file:\n    default: allow\n    rules:\n"
+		"      - &r {path: /etc/x, access: [read], action: deny}\n"
+		"      - *r\n",
+		"t.yaml:11:9: error: YAML aliases of mappings are not supported in policies");
+	assert_compile_error(POLICY_HEAD("a") SELECTOR
+			     "  network:\n    egress:\n      default: deny\n      allow:\n"
+			     "        - {cidr: 10.0.0.0/8, ports: \"80\\0\"}\n",
+			     "got a string with a NUL character");
 	assert_compile_error(POLICY_HEAD("\"web\\0 x\"") SELECTOR,
 			     "t.yaml:4:9: error: expected a policy name, got a string with a NUL");
 }

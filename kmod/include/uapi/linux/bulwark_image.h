@@ -30,11 +30,14 @@
  * Indexes. An index is an open-addressing hash table of 2^n slots, with
  * 2^n >= 2 * runs (so it always has empty slots). A slot holds 0 (empty) or
  * 1 + the position of the first rule of a run. A run with key K sits in
- * the first slot at or after bulwark_key_hash(K) & (2^n - 1), wrapping, that
- * holds it; lookups stop at the first empty slot. The hash is 32-bit
- * FNV-1a over the key's bytes as the decision core lays them out (see
- * kmod/core/image.c); every run is reachable and the index holds nothing
- * else.
+ * the first slot at or after hash(K) & (2^n - 1), wrapping, that holds it,
+ * and at most BULWARK_PROBE_MAX - 1 slots past that home slot, so no lookup
+ * ever probes more than BULWARK_PROBE_MAX slots; lookups also stop at the
+ * first empty slot. The hash is 32-bit FNV-1a, its offset basis xor'ed with
+ * header.hash_seed, over the key's bytes as the decision core lays them out
+ * (kmod/core/image.c); the compiler picks the seed that keeps every run
+ * within the probe limit. Every run is reachable and the index holds
+ * nothing else.
  *
  * Checksum. header.checksum is the CRC-32C (Castagnoli, reflected,
  * initial value and final xor 0xffffffff) of the whole image with the
@@ -60,6 +63,7 @@
 #define BULWARK_NAME_MAX 64		/* policy names, including the NUL */
 #define BULWARK_RUN_MAX 64		/* rules sharing one key */
 #define BULWARK_DIGEST_SIZE 32		/* sha256 */
+#define BULWARK_PROBE_MAX 64		/* index slots one lookup may probe */
 
 enum bulwark_section {
 	BULWARK_SECTION_STRINGS,
@@ -80,7 +84,8 @@ struct bulwark_image_header {
 	__u32 checksum;		/* see above */
 	__u32 section_count;	/* BULWARK_SECTION_COUNT */
 	__u32 flags;		/* none defined yet: 0 */
-	__u8 reserved[28];	/* 0 */
+	__u32 hash_seed;	/* mixed into the index hash; see above */
+	__u8 reserved[24];	/* 0 */
 };
 
 struct bulwark_image_section {
