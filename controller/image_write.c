@@ -19,6 +19,31 @@
 #include "image_write.h"
 #include "xalloc.h"
 
+/* --- open-addressing indexes, as the decoder checks them -------------------------- */
+
+static size_t index_slots(size_t runs)
+{
+	size_t slots = 2;
+
+	while (slots < runs * 2)
+		slots *= 2;
+	return slots;
+}
+
+/* Inserts @value; returns how many slots past its home slot it landed. */
+static size_t index_insert(uint32_t *index, size_t slots, uint32_t hash, uint32_t value)
+{
+	uint32_t slot = hash & (slots - 1);
+	size_t distance = 0;
+
+	while (index[slot]) {
+		slot = (slot + 1) & (slots - 1);
+		distance++;
+	}
+	index[slot] = value;
+	return distance;
+}
+
 /* --- the string table, deduplicated ------------------------------------------- */
 
 struct strings {
@@ -51,13 +76,8 @@ static void strings_rehash(struct strings *t)
 	free(t->slots);
 	t->slot_count *= 2;
 	t->slots = xcalloc(t->slot_count, sizeof(*t->slots));
-	for (offset = 1; offset < t->size; offset += strlen(t->data + offset) + 1) {
-		uint32_t slot = string_hash(t->data + offset) & (t->slot_count - 1);
-
-		while (t->slots[slot])
-			slot = (slot + 1) & (t->slot_count - 1);
-		t->slots[slot] = offset + 1;
-	}
+	for (offset = 1; offset < t->size; offset += strlen(t->data + offset) + 1)
+		index_insert(t->slots, t->slot_count, string_hash(t->data + offset), offset + 1);
 }
 
 static uint32_t strings_add(struct strings *t, const char *s)
@@ -126,29 +146,6 @@ static int net_rule_full_cmp(const void *a, const void *b)
 	return x->action - y->action;
 }
 
-static size_t index_slots(size_t runs)
-{
-	size_t slots = 2;
-
-	while (slots < runs * 2)
-		slots *= 2;
-	return slots;
-}
-
-/* Inserts @value; returns how many slots past its home slot it landed. */
-static size_t index_insert(uint32_t *index, size_t slots, uint32_t hash, uint32_t value)
-{
-	uint32_t slot = hash & (slots - 1);
-	size_t distance = 0;
-
-	while (index[slot]) {
-		slot = (slot + 1) & (slots - 1);
-		distance++;
-	}
-	index[slot] = value;
-	return distance;
-}
-
 struct tables {
 	struct strings strings;
 	struct bulwark_image_policy *policies;
@@ -167,14 +164,11 @@ struct tables {
 
 static void set_prefix_bit(struct bulwark_image_policy *p, const struct net_rule *r)
 {
-	bool egress = r->direction == BULWARK_EGRESS;
-	__u64 *v4 = egress ? &p->egress_v4_prefixes : &p->ingress_v4_prefixes;
-	__u64 *v6 = egress ? p->egress_v6_prefixes : p->ingress_v6_prefixes;
+	__u64 bit;
+	/* The image's policies are ours to fill; the helper's view is read-only. */
+	__u64 *word = (__u64 *)bulwark_prefix_word(p, r->direction, r->family, r->prefix_len, &bit);
 
-	if (r->family == BULWARK_FAMILY_INET)
-		*v4 |= 1ull << r->prefix_len;
-	else
-		v6[r->prefix_len / 64] |= 1ull << (r->prefix_len % 64);
+	*word |= bit;
 }
 
 static void add_policy_rules(struct tables *t, const struct policy *policy, uint16_t index)

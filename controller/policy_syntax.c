@@ -222,7 +222,7 @@ bool syntax_protocol(const char *name, uint8_t *protocol)
 const char *syntax_cidr(const char *text, uint8_t *family, uint8_t addr[16], uint8_t *prefix_len)
 {
 	char buf[64], *slash, *end;
-	unsigned int max, bit;
+	unsigned int max, byte;
 	long len;
 
 	if (strlen(text) >= sizeof(buf))
@@ -251,8 +251,8 @@ const char *syntax_cidr(const char *text, uint8_t *family, uint8_t addr[16], uin
 					 : "prefix length must be 0 to 128";
 	}
 	*prefix_len = len;
-	for (bit = len; bit < max; bit++)
-		if (addr[bit / 8] & (0x80 >> (bit % 8)))
+	for (byte = 0; byte < max / 8; byte++)
+		if (addr[byte] & ~bulwark_prefix_byte_mask(len, byte))
 			return "host bits set after the prefix length (name the network address)";
 	return NULL;
 }

@@ -53,7 +53,7 @@ static bool glob_matches(const char *pattern, const char *name, __u32 len, __u32
 /*
  * Applies the run starting at @run to one access bit. Returns true when a
  * rule of the run decided (deny wins). For globs, only rules whose pattern
- * matches @name and that are at least as specific as *@best count.
+ * matches @name count, and the one with the longest literal part wins.
  */
 static bool apply_run(const struct bulwark_image *image, const struct bulwark_image_path_rule *run,
 		      __u16 bit, const __u8 *digest, const char *name, __u32 name_len,
@@ -126,10 +126,9 @@ static void decide_one_bit(const struct bulwark_image *image, __u16 policy, __u8
 			return;
 		if (len == 1)
 			break;
+		/* Back to the previous '/': "/a/b" -> "/a" -> "/". */
 		while (len > 1 && path[--len] != '/')
 			;
-		if (len == 0)
-			len = 1;
 	}
 	if (class == BULWARK_CLASS_UNIX)
 		v->class = bit == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS
@@ -208,18 +207,6 @@ static const struct bulwark_image_net_rule *find_net_run(const struct bulwark_im
 	return NULL;
 }
 
-static bool prefix_in_use(const struct bulwark_image_policy *p, __u8 direction, __u8 family,
-			  __u32 prefix_len)
-{
-	const __u64 *v6 =
-		direction == BULWARK_EGRESS ? p->egress_v6_prefixes : p->ingress_v6_prefixes;
-	__u64 v4 = direction == BULWARK_EGRESS ? p->egress_v4_prefixes : p->ingress_v4_prefixes;
-
-	if (family == BULWARK_FAMILY_INET)
-		return v4 >> prefix_len & 1;
-	return v6[prefix_len / 64] >> (prefix_len % 64) & 1;
-}
-
 int bulwark_decide_net(const struct bulwark_image *image, __u16 policy, __u8 direction, __u8 family,
 		       const __u8 *addr, __u16 port, __u8 protocol, struct bulwark_verdict *verdict)
 {
@@ -227,6 +214,7 @@ int bulwark_decide_net(const struct bulwark_image *image, __u16 policy, __u8 dir
 	const struct bulwark_image_net_rule *run, *r, *chosen;
 	__u8 masked[16];
 	__u32 full, plen, i;
+	__u64 bit;
 
 	if (policy >= image->policy_count || direction >= __BULWARK_DIRECTION_MAX ||
 	    protocol == BULWARK_PROTO_ANY || protocol >= __BULWARK_PROTO_MAX)
@@ -241,12 +229,13 @@ int bulwark_decide_net(const struct bulwark_image *image, __u16 policy, __u8 dir
 	verdict->class = direction == BULWARK_EGRESS ? BULWARK_CLASS_EGRESS : BULWARK_CLASS_INGRESS;
 
 	for (plen = full + 1; plen-- > 0;) {
-		if (!prefix_in_use(&image->policies[policy], direction, family, plen))
+		if (!(*bulwark_prefix_word(&image->policies[policy], direction, family, plen,
+					   &bit) &
+		      bit))
 			continue;
 		memset(masked, 0, sizeof(masked));
-		for (i = 0; i < full / 8 && i * 8 < plen; i++)
-			masked[i] =
-				addr[i] & (plen >= i * 8 + 8 ? 0xff : 0xff << (8 - (plen - i * 8)));
+		for (i = 0; i < full / 8; i++)
+			masked[i] = addr[i] & bulwark_prefix_byte_mask(plen, i);
 		run = find_net_run(image, policy, direction, family, plen, masked);
 		chosen = NULL;
 		for (r = run; r && r < end && !bulwark_net_rule_cmp(r, run); r++) {

@@ -328,10 +328,8 @@ static int decode_path_rule(const struct bulwark_image *image,
 static int decode_net_rule(const struct bulwark_image *image,
 			   const struct bulwark_image_net_rule *r, const char **why)
 {
-	const struct bulwark_image_policy *p;
-	const __u64 *v6;
 	__u32 full, byte;
-	__u64 v4;
+	__u64 bit;
 
 	if (r->policy >= image->policy_count)
 		return fail(why, -EINVAL, "net rule names a policy that does not exist");
@@ -349,24 +347,15 @@ static int decode_net_rule(const struct bulwark_image *image,
 	if (r->prefix_len > full)
 		return fail(why, -EINVAL, "net rule prefix length too long");
 	/* Host bits, and for IPv4 the unused bytes, are zero. */
-	for (byte = 0; byte < 16; byte++) {
-		__u32 bit = byte * 8;
-		__u8 host_mask = bit >= r->prefix_len	    ? 0xff
-				 : bit + 8 <= r->prefix_len ? 0
-							    : 0xff >> (r->prefix_len - bit);
-
-		if (r->addr[byte] & host_mask)
+	for (byte = 0; byte < 16; byte++)
+		if (r->addr[byte] & ~bulwark_prefix_byte_mask(r->prefix_len, byte))
 			return fail(why, -EINVAL, "net rule address has host bits set");
-	}
 	if (r->port_min > r->port_max ||
 	    (r->protocol == BULWARK_PROTO_ICMP && (r->port_min != 0 || r->port_max != 0xffff)))
 		return fail(why, -EINVAL, "net rule port range invalid");
-	p = &image->policies[r->policy];
-	v4 = r->direction == BULWARK_EGRESS ? p->egress_v4_prefixes : p->ingress_v4_prefixes;
-	v6 = r->direction == BULWARK_EGRESS ? p->egress_v6_prefixes : p->ingress_v6_prefixes;
-	if (r->family == BULWARK_FAMILY_INET
-		    ? !(v4 >> r->prefix_len & 1)
-		    : !(v6[r->prefix_len / 64] >> (r->prefix_len % 64) & 1))
+	if (!(*bulwark_prefix_word(&image->policies[r->policy], r->direction, r->family,
+				   r->prefix_len, &bit) &
+	      bit))
 		return fail(why, -EINVAL,
 			    "net rule prefix length missing from its policy's prefix set");
 	return 0;

@@ -46,6 +46,33 @@ static inline const char *bulwark_image_string(const struct bulwark_image *image
 	return image->strings + offset;
 }
 
+/*
+ * The word of @p's prefix-length bitmap for @direction and @family that
+ * holds prefix length @prefix_len, and in *@bit that length's bit in it.
+ */
+static inline const __u64 *bulwark_prefix_word(const struct bulwark_image_policy *p, __u8 direction,
+					       __u8 family, __u32 prefix_len, __u64 *bit)
+{
+	bool egress = direction == BULWARK_EGRESS;
+
+	if (family == BULWARK_FAMILY_INET) {
+		*bit = 1ull << prefix_len;
+		return egress ? &p->egress_v4_prefixes : &p->ingress_v4_prefixes;
+	}
+	*bit = 1ull << (prefix_len % 64);
+	return &(egress ? p->egress_v6_prefixes : p->ingress_v6_prefixes)[prefix_len / 64];
+}
+
+/* The network part of address byte @byte under a /@prefix_len prefix. */
+static inline __u8 bulwark_prefix_byte_mask(__u32 prefix_len, __u32 byte)
+{
+	if (prefix_len >= byte * 8 + 8)
+		return 0xff;
+	if (prefix_len <= byte * 8)
+		return 0;
+	return 0xff << (8 - (prefix_len - byte * 8));
+}
+
 /* Shared with the compiler so both sides agree on keys, order and hashing. */
 __u32 bulwark_crc32c(__u32 crc, const void *data, __u64 len);
 __u32 bulwark_path_key_hash(__u32 seed, __u16 policy, __u8 class, __u8 match, const char *path,
