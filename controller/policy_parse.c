@@ -168,11 +168,6 @@ static void for_each_item(struct parser *p, yaml_node_t *node,
 		parse(p, yaml_document_get_node(p->doc, *item));
 }
 
-static char *copy_string(struct parser *p, const char *s)
-{
-	return xstrdup(s);
-}
-
 /* --- header: apiVersion, kind, metadata ----------------------------------- */
 
 static void parse_api_version(struct parser *p, yaml_node_t *node)
@@ -203,7 +198,7 @@ static void parse_name(struct parser *p, yaml_node_t *node)
 		error_at(p, node, "invalid policy name '%s': %s", v, why);
 		return;
 	}
-	p->policy->name = copy_string(p, v);
+	p->policy->name = xstrdup(v);
 	p->policy->name_loc = loc_of(p, node);
 }
 
@@ -239,7 +234,7 @@ static void set_selector(struct parser *p, yaml_node_t *node, uint8_t kind)
 		return;
 	}
 	p->policy->selector_kind = kind;
-	p->policy->selector = kind == BULWARK_SELECTOR_HOST ? NULL : copy_string(p, v);
+	p->policy->selector = kind == BULWARK_SELECTOR_HOST ? NULL : xstrdup(v);
 	p->policy->selector_loc = loc_of(p, node);
 }
 
@@ -343,7 +338,7 @@ static bool set_rule_path(struct parser *p, yaml_node_t *node, struct path_rule 
 	rule->match = parsed.match;
 	rule->path = parsed.path;
 	rule->pattern = parsed.pattern;
-	rule->written = copy_string(p, v);
+	rule->written = xstrdup(v);
 	return true;
 }
 
@@ -394,7 +389,7 @@ static void parse_exec_package(struct parser *p, yaml_node_t *node)
 		error_at(p, node, "invalid package name '%s'", v);
 		return;
 	}
-	exec_rule->package = copy_string(p, v);
+	exec_rule->package = xstrdup(v);
 }
 
 static const struct field exec_entry_fields[] = {
