@@ -29,7 +29,7 @@ endif
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Icontroller -Ikmod -Ikmod/include -I$(BUILD)
+CPPFLAGS += -D_GNU_SOURCE -Icontroller -Ikmod -Ikmod/include -Ilsm-bpf -I$(BUILD)
 CONTROLLER_PKGS := libbpf libnl-genl-3.0 yaml-0.1
 CONTROLLER_LIBS = $(shell $(PKG_CONFIG) --libs $(CONTROLLER_PKGS))
 CONTROLLER_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CONTROLLER_PKGS))
@@ -45,12 +45,13 @@ BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 # Unit tests link the controller's pure code (no libbpf, no libnl, no
 # commands), built once more with sanitizers on.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-NOT_PURE := bulwark bpf genl probe status version check compile show explain
+NOT_PURE := bulwark bpf genl probe status version check compile show explain apply unload exec \
+	events enforce state generation events_log
 PURE_SRCS = $(filter-out $(NOT_PURE:%=controller/%.c),$(CONTROLLER_SRCS)) $(CORE_SRCS)
 PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod kmod-tested bpf controller unit test-tools bench check check-run demo deps install \
+.PHONY: all kmod kmod-tested bpf controller unit test-tools bench bench-tools check check-run demo deps install \
 	uninstall clean style
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -88,7 +89,7 @@ $(BUILD)/vmlinux.h: scripts/gen-vmlinux-h
 
 $(BUILD)/%.bpf.o: lsm-bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard lsm-bpf/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ilsm-bpf \
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I$(BUILD) -Ilsm-bpf \
 		-Ikmod/include -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -99,7 +100,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 controller: $(BUILD)/bulwark
 
 $(BUILD)/controller/%.o: controller/%.c $(wildcard controller/*.h) $(wildcard kmod/core/*.h) \
-		$(wildcard kmod/include/uapi/linux/*.h) kmod/version.h $(BPF_SKELS)
+		$(wildcard kmod/include/uapi/linux/*.h) kmod/version.h $(BPF_SKELS) $(wildcard lsm-bpf/*.h)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) -c $< -o $@
@@ -125,6 +126,28 @@ $(BUILD)/tests/tools/%: tests/tools/%.c kmod/include/uapi/linux/bulwark.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ $(CONTROLLER_LIBS)
 
+# bw-op runs under the conformance suite's policies: linked statically, so an
+# exec allow-list has to name only bw-op itself, not ld.so and libc.
+$(BUILD)/tests/tools/bw-op: tests/tools/bw-op.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -static $< -o $@
+
+# Programs the VM benchmark (tests/bench/vm.sh) runs in the guest.
+BENCH_TOOLS := $(BUILD)/tests/bench/ops $(BUILD)/tests/bench/floor-load
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/tests/bench/ops: tests/bench/ops.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@
+
+$(BUILD)/tests/bench/floor-load: tests/bench/floor-load.c $(BUILD)/floor.skel.h
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ \
+		$(shell $(PKG_CONFIG) --libs libbpf)
+
 $(BUILD)/asan/%.o: %.c $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*.h)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
@@ -143,7 +166,7 @@ check-run: all kmod-tested unit test-tools fuzz-build
 	$(Q)tests/run-check
 
 bench: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) all bench-tools
 	$(Q)tests/bench/run
 
 demo: deps

@@ -17,6 +17,8 @@ enum bpf_stage {
 	BPF_STAGE_OPEN,
 	BPF_STAGE_LOAD,
 	BPF_STAGE_ATTACH,
+	BPF_STAGE_PIN,
+	BPF_STAGE_ADOPT,
 };
 
 struct bpf_backend;
@@ -27,7 +29,7 @@ struct bpf_backend;
  */
 int bpf_backend_attach(struct bpf_backend **out, enum bpf_stage *failed);
 /* Execs the attached programs have seen since they were loaded. */
-uint64_t bpf_backend_exec_count(const struct bpf_backend *backend);
+uint64_t bpf_backend_exec_count(struct bpf_backend *backend);
 void bpf_backend_detach(struct bpf_backend *backend);
 const char *bpf_stage_name(enum bpf_stage stage);
 
@@ -48,5 +50,7 @@ struct backend_probe {
 
 void probe_bpf_backend(struct backend_probe *probe);
 void probe_kmod_backend(struct backend_probe *probe);
+/* Why opening the BPF backend failed at @stage with @err, in @probe->detail. */
+void explain_bpf_failure(struct backend_probe *probe, enum bpf_stage stage, int err);
 
 #endif /* BULWARK_BACKEND_H */

@@ -12,7 +12,11 @@ static const struct command commands[] = {
 	{"compile", compile_main, "Compile policy files into a policy image"},
 	{"show", show_main, "Print a policy image as policy YAML or JSON"},
 	{"explain", explain_main, "Say what the policies decide for one operation, and why"},
-	{"status", status_main, "Show which enforcement backends this machine can use"},
+	{"apply", apply_main, "Load policies into the kernel and enforce them"},
+	{"unload", unload_main, "Stop enforcing: detach and remove everything loaded"},
+	{"exec", exec_main, "Run a command under a policy, printing what it denies"},
+	{"events", events_main, "Print the denials and audit hits the kernel reported"},
+	{"status", status_main, "Show the backends and what is enforced"},
 	{"version", version_main, "Show the version of bulwark and of its kernel ABI"},
 };
 

@@ -35,7 +35,7 @@ static int run_probe_exec(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
 }
 
-static void explain_bpf_failure(struct backend_probe *probe, enum bpf_stage stage, int err)
+void explain_bpf_failure(struct backend_probe *probe, enum bpf_stage stage, int err)
 {
 	const char *step = bpf_stage_name(stage);
 

@@ -1,25 +1,142 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bulwark status: which enforcement backends this machine can use, one line
- * each, with the reason when it cannot. Exits 0 when at least one is usable.
+ * bulwark status [--json]: which enforcement backends this machine can use
+ * (with the reason when it cannot), and what is enforced: the generation,
+ * each policy with its mode, rule count and counters, and the event drops.
+ * Exits 0 when at least one backend is usable.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
+#include "bpf_maps.h"
 #include "commands.h"
+#include "generation.h"
+#include "policy.h"
+
+struct enforced {
+	bool loaded;
+	__u32 slot;
+	struct bw_generation gen;
+	__u64 stats[__BW_STAT_MAX];
+};
+
+static void json_text(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_policies(struct bpf_backend *b, const struct enforced *e, bool json)
+{
+	bool first = true;
+	__u32 i;
+
+	for (i = 0; i < BW_POLICY_MAX; i++) {
+		__u32 index = e->slot * BW_POLICY_MAX + i;
+		struct bw_policy p;
+		__u64 c[3] = {0};
+
+		if (bw_map_lookup(b, BW_MAP_POLICIES, &index, &p) || !p.valid)
+			continue;
+		bw_map_sum_u64(b, BW_MAP_COUNTERS, index, c, 3);
+		if (json) {
+			printf("%s{\"name\":", first ? "" : ",");
+			json_text(p.name);
+			printf(",\"index\":%u,\"session\":%s,\"mode\":\"%s\",\"rules\":%u,"
+			       "\"allowed\":%llu,\"denied\":%llu,\"audited\":%llu}",
+			       i, i >= BW_SESSION_BASE ? "true" : "false", mode_name(p.mode),
+			       p.rule_count, (unsigned long long)c[0], (unsigned long long)c[1],
+			       (unsigned long long)c[2]);
+		} else {
+			printf("policy %s%s: %s, %u rules, %llu allowed, %llu denied, %llu audited\n",
+			       p.name, i >= BW_SESSION_BASE ? " (bulwark exec session)" : "",
+			       mode_name(p.mode), p.rule_count, (unsigned long long)c[0],
+			       (unsigned long long)c[1], (unsigned long long)c[2]);
+		}
+		first = false;
+	}
+}
+
+static void read_enforced(struct bpf_backend *b, struct enforced *e)
+{
+	__u32 i;
+
+	e->loaded = !generation_active(b, &e->slot, &e->gen);
+	for (i = 0; i < __BW_STAT_MAX; i++)
+		bw_map_sum_u64(b, BW_MAP_STATS, i, &e->stats[i], 1);
+}
 
 int status_main(int argc, char *argv[])
 {
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
 	struct backend_probe bpf, kmod;
+	struct bpf_backend *b = NULL;
+	struct enforced e = {0};
+	enum bpf_stage stage;
+	bool json = false;
+	int opt;
 
-	if (argc > 1) {
-		fprintf(stderr, "Usage: %s %s\n", prog_name, argv[0]);
-		return 2;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt != 'j')
+			goto usage;
+		json = true;
 	}
+	if (optind != argc)
+		goto usage;
 	probe_bpf_backend(&bpf);
 	probe_kmod_backend(&kmod);
-	printf("bpf: %s: %s\n", bpf.usable ? "usable" : "not usable", bpf.detail);
-	printf("kmod: %s: %s\n", kmod.usable ? "usable" : "not usable", kmod.detail);
+	if (bpf_backend_is_pinned() && !bpf_backend_open(&b, false, &stage))
+		read_enforced(b, &e);
+
+	if (json) {
+		printf("{\"backends\":{\"bpf\":{\"usable\":%s,\"detail\":",
+		       bpf.usable ? "true" : "false");
+		json_text(bpf.detail);
+		printf("},\"kmod\":{\"usable\":%s,\"detail\":", kmod.usable ? "true" : "false");
+		json_text(kmod.detail);
+		printf("}},\"enforcing\":");
+		if (e.loaded) {
+			printf("{\"backend\":\"bpf\",\"generation\":%llu,\"policies\":[",
+			       (unsigned long long)e.gen.generation);
+			print_policies(b, &e, true);
+			printf("],\"events_dropped\":%llu,\"undecidable\":%llu}",
+			       (unsigned long long)e.stats[BW_STAT_EVENTS_DROPPED],
+			       (unsigned long long)e.stats[BW_STAT_UNDECIDABLE]);
+		} else {
+			printf("null");
+		}
+		printf("}\n");
+	} else {
+		printf("bpf: %s: %s\n", bpf.usable ? "usable" : "not usable", bpf.detail);
+		printf("kmod: %s: %s\n", kmod.usable ? "usable" : "not usable", kmod.detail);
+		if (e.loaded) {
+			printf("enforcing: bpf, generation %llu%s\n",
+			       (unsigned long long)e.gen.generation,
+			       e.gen.generation ? "" : " (no policies)");
+			print_policies(b, &e, false);
+			printf("events dropped: %llu, undecidable operations failed closed: %llu\n",
+			       (unsigned long long)e.stats[BW_STAT_EVENTS_DROPPED],
+			       (unsigned long long)e.stats[BW_STAT_UNDECIDABLE]);
+		} else {
+			printf("enforcing: nothing\n");
+		}
+	}
+	bpf_backend_close(b);
 	return bpf.usable || kmod.usable ? 0 : 1;
+usage:
+	fprintf(stderr, "Usage: %s %s [--json]\n", prog_name, argv[0]);
+	return 2;
 }

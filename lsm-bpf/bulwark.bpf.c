@@ -1,28 +1,1186 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bulwark's BPF LSM programs.
+ * bulwark's BPF LSM programs: exec, file and network allow-lists decided in
+ * the kernel from the maps the controller fills (layout and meaning in
+ * bulwark_maps.h; the decision rules in bulwark-policy(5)).
  *
- * Walking skeleton: one program on bprm_check_security that decides nothing
- * yet (it passes on the verdict it was given) and counts the execs it saw, so
- * a test can prove the hook is attached and running. Enforcement arrives with
- * the policy maps.
+ * Every hook starts the same way: pick the active generation slot, find the
+ * policy of the calling task (the nearest cgroup ancestor bound to one, else
+ * the host policy, else none: return at once), decide, count, report a
+ * denial or audit hit through the ring buffer, and return -EPERM or 0.
+ * Lookups are hash probes whose number depends on the path's depth and the
+ * policy's rule shapes, never on the number of rules.
  */
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+/* vmlinux.h already has the __u types linux/types.h would bring. */
+#define _LINUX_TYPES_H
+#include "uapi/linux/bulwark_image.h"
+#include "bulwark_maps.h"
+#include "maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Execs seen since load; read by userspace through the skeleton's bss. */
-__u64 exec_count;
+/*
+ * Whether the exe path can be had with bpf_d_path from current->mm: kernels
+ * from 6.2 on refuse it (the pointer is not trusted); the loader tries with
+ * this set, then without, and the controller fills the exe in from /proc.
+ */
+const volatile bool exe_by_d_path = true;
 
-SEC("lsm/bprm_check_security")
-int BPF_PROG(hook_bprm_check_security, struct linux_binprm *bprm, int ret)
+#define EPERM 1
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_RAW 3
+#define IPPROTO_ICMP 1
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_ICMPV6 58
+#define IPPROTO_UDPLITE 136
+#define IPPROTO_MPTCP 262
+#define PROT_EXEC 0x4
+#define VM_EXEC 0x4
+#define O_APPEND 02000
+#define O_TRUNC 01000
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+#define FMODE_CREATED 0x100000
+#define BW_PROTO_OTHER 0xff
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+/* struct inode since 6.11 keeps ctime as two fields. */
+struct inode___v611 {
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+struct decision {
+	__u64 cgroup;
+	__u64 generation;
+	const struct bw_policy *policy;
+	__u32 slot;
+	__u32 rule;
+	__u16 index; /* policy index */
+	__u16 denied; /* access bits denied */
+	__u8 op;
+	__u8 class; /* the class that decided */
+	__u8 why;
+	/* IP operations */
+	__u8 family;
+	__u8 protocol;
+	__u8 direction;
+	__u16 port;
+	__u8 addr[16];
+};
+
+static __always_inline void stat_add(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&bw_stats, &stat);
+
+	if (v)
+		*v += 1;
+}
+
+/* --- generations ---------------------------------------------------------- */
+
+/*
+ * Registers this program as a reader of the active slot (see
+ * bulwark_maps.h). Returns the slot, or -1 when the maps are missing.
+ */
+static __always_inline int enter_slot(void)
+{
+	__u32 zero = 0, slot, tries;
+	struct bw_config *cfg = bpf_map_lookup_elem(&bw_config, &zero);
+	__u64 *readers;
+
+	if (!cfg)
+		return -1;
+	for (tries = 0; tries < 4; tries++) {
+		slot = READ_ONCE(cfg->active) & 1;
+		readers = bpf_map_lookup_elem(&bw_readers, &slot);
+		if (!readers)
+			return -1;
+		__sync_fetch_and_add(readers, 1);
+		if ((READ_ONCE(cfg->active) & 1) == slot)
+			return slot;
+		/* A flip happened meanwhile: use the new slot instead. */
+		__sync_fetch_and_add(readers, -1);
+	}
+	return -1;
+}
+
+static __always_inline void leave_slot(__u32 slot)
+{
+	__u64 *readers = bpf_map_lookup_elem(&bw_readers, &slot);
+
+	if (readers)
+		__sync_fetch_and_add(readers, -1);
+}
+
+/*
+ * The policy governing the current task in @slot: the deepest cgroup
+ * ancestor bound to one, else the host policy. Returns false when the task
+ * is under no policy.
+ */
+static __always_inline bool find_policy(struct decision *d)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bw_cgroup_key key = {.slot = d->slot};
+	const struct bw_generation *gen;
+	__u32 found = 0, level, l, index;
+	__u32 *bound;
+
+	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	if (!gen || !gen->generation)
+		return false;
+	d->generation = gen->generation;
+	level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	/* Root first, so the deepest binding wins; bindings sit at most this deep. */
+	for (l = 0; l < BW_CGROUP_DEPTH_MAX; l++) {
+		if (l > level)
+			break;
+		key.cgroup = bpf_get_current_ancestor_cgroup_id(l);
+		bound = bpf_map_lookup_elem(&bw_cgroups, &key);
+		if (bound)
+			found = *bound + 1;
+	}
+	if (!found)
+		found = gen->host_policy;
+	if (!found)
+		return false;
+	index = found - 1;
+	if (index >= BW_POLICY_MAX)
+		return false;
+	d->index = index;
+	index += d->slot * BW_POLICY_MAX;
+	d->policy = bpf_map_lookup_elem(&bw_policies, &index);
+	if (!d->policy || !d->policy->valid)
+		return false;
+	d->cgroup = bpf_get_current_cgroup_id();
+	return true;
+}
+
+/* --- scratch memory -------------------------------------------------------- */
+
+static __always_inline struct bw_scratch *claim_scratch(__u32 *claimed)
+{
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < BW_SCRATCH_SLOTS; i++) {
+		__u32 key = i;
+		__u32 *busy = bpf_map_lookup_elem(&bw_scratch_busy, &key);
+		struct bw_scratch *s;
+
+		if (!busy || __sync_val_compare_and_swap(busy, 0, 1) != 0)
+			continue;
+		s = bpf_map_lookup_elem(&bw_scratch, &key);
+		if (!s) {
+			*busy = 0;
+			return NULL;
+		}
+		*claimed = key;
+		return s;
+	}
+	return NULL;
+}
+
+static __always_inline void release_scratch(__u32 claimed)
+{
+	__u32 *busy = bpf_map_lookup_elem(&bw_scratch_busy, &claimed);
+
+	if (busy)
+		__sync_lock_test_and_set(busy, 0);
+}
+
+/* --- paths ------------------------------------------------------------------ */
+
+struct hash_ctx {
+	struct bw_scratch *s;
+	__u64 h;
+	__u32 c;
+	__u32 depth;
+};
+
+/* One byte of the path: extend both hashes; at each '/' record the prefix. */
+static long hash_byte(__u32 i, struct hash_ctx *ctx)
+{
+	struct bw_scratch *s = ctx->s;
+	__u8 ch;
+
+	if (i >= BW_PATH_BUF)
+		return 1;
+	ch = s->path[i];
+	if (!ch)
+		return 1;
+	if (ch == '/' && i > 0) {
+		__u32 d = ++ctx->depth;
+
+		if (d < BW_DEPTH_MAX) {
+			d &= BW_DEPTH_MAX - 1;
+			s->hash[d] = ctx->h;
+			s->check[d] = ctx->c;
+			s->len[d] = i;
+		}
+	}
+	ctx->h = bw_hash_step(ctx->h, ch);
+	ctx->c = bw_check_step(ctx->c, ch);
+	return 0;
+}
+
+/*
+ * Hashes the absolute path in s->path (@len bytes): the full path and every
+ * directory prefix, by depth (0 is "/"). Returns false for a path that is
+ * not absolute.
+ */
+static __always_inline bool hash_path(struct bw_scratch *s, __u32 len, __u64 seed)
+{
+	struct hash_ctx ctx = {.s = s};
+	__u64 h0 = bw_hash_init(seed);
+	__u32 c0 = bw_check_init(seed);
+	__u32 depth;
+
+	if (len == 0 || len >= BW_PATH_BUF || s->path[0] != '/')
+		return false;
+	s->hash[0] = bw_hash_step(h0, '/');
+	s->check[0] = bw_check_step(c0, '/');
+	s->len[0] = 1;
+	ctx.h = h0;
+	ctx.c = c0;
+	bpf_loop(len, hash_byte, &ctx, 0);
+	s->full_len = len;
+	s->full_hash = ctx.h;
+	s->full_check = ctx.c;
+	depth = len == 1 ? 0 : ctx.depth + 1;
+	s->depth = depth;
+	if (depth < BW_DEPTH_MAX) {
+		depth &= BW_DEPTH_MAX - 1;
+		s->hash[depth] = ctx.h;
+		s->check[depth] = ctx.c;
+		s->len[depth] = len;
+	}
+	return true;
+}
+
+static __always_inline const struct bw_path_value *
+lookup_path(struct decision *d, __u8 class, __u8 match, __u64 hash, __u32 check, __u32 len)
+{
+	struct bw_path_key key = {
+		.hash = hash,
+		.len = len,
+		.policy = d->index,
+		.slot = d->slot,
+		.class = class,
+		.match = match,
+	};
+	const struct bw_path_value *v = bpf_map_lookup_elem(&bw_paths, &key);
+
+	if (v && v->check != check)
+		return NULL;
+	return v;
+}
+
+static __always_inline __u32 lowest_bit_index(__u16 bits)
+{
+	__u32 i;
+
+	for (i = 0; i < BW_ACCESS_BITS; i++)
+		if (bits & (1u << i))
+			return i;
+	return 0;
+}
+
+struct path_state {
+	__u16 open;	/* bits not decided yet */
+	__u16 denied;
+	__u32 rule;	/* rule of the first denial */
+};
+
+static __always_inline void apply_entry(struct path_state *st, __u16 allow, __u16 deny,
+					const __u32 *rules)
+{
+	__u16 bits = (allow | deny) & st->open;
+	__u16 denied = bits & deny;
+
+	st->open &= ~bits;
+	if (denied && !st->denied) {
+		__u32 i = lowest_bit_index(denied);
+
+		if (i < BW_ACCESS_BITS)
+			st->rule = rules[i];
+	}
+	st->denied |= denied;
+}
+
+struct glob_ctx {
+	struct bw_scratch *s;
+	struct path_state *st;
+	__u32 slot;
+	__u32 first;
+	__u32 name; /* offset of the name in s->path */
+	__u32 name_len;
+};
+
+static __always_inline bool glob_matches(const struct bw_scratch *s, __u32 name, __u32 name_len,
+					 const struct bw_glob_rule *g)
+{
+	__u32 j, plen = g->prefix_len, slen = g->suffix_len;
+
+	if (plen > BW_GLOB_PART_MAX || slen > BW_GLOB_PART_MAX || name_len < plen + slen)
+		return false;
+	for (j = 0; j < BW_GLOB_PART_MAX; j++) {
+		if (j >= plen)
+			break;
+		if (s->path[(name + j) & (BW_PATH_BUF - 1)] != g->prefix[j])
+			return false;
+	}
+	for (j = 0; j < BW_GLOB_PART_MAX; j++) {
+		if (j >= slen)
+			break;
+		if (s->path[(name + name_len - slen + j) & (BW_PATH_BUF - 1)] != g->suffix[j])
+			return false;
+	}
+	return true;
+}
+
+static long glob_step(__u32 i, struct glob_ctx *ctx)
+{
+	__u32 key = (ctx->slot << 31) | (ctx->first + i);
+	const struct bw_glob_rule *g = bpf_map_lookup_elem(&bw_globs, &key);
+	struct path_state *st = ctx->st;
+	__u16 bits;
+
+	if (!g || !st->open)
+		return 1;
+	bits = (g->allow | g->deny) & st->open;
+	if (!bits || !glob_matches(ctx->s, ctx->name, ctx->name_len, g))
+		return 0;
+	st->open &= ~bits;
+	if ((bits & g->deny) && !st->denied)
+		st->rule = g->rule;
+	st->denied |= bits & g->deny;
+	return 0;
+}
+
+struct subtree_ctx {
+	struct decision *d;
+	struct bw_scratch *s;
+	struct path_state *st;
+	__u64 depths;
+	__u32 start;
+	__u8 class;
+};
+
+/* The @i-th enclosing directory from the deepest: the first subtree entry decides. */
+static long subtree_step(__u32 i, struct subtree_ctx *ctx)
+{
+	struct bw_scratch *s = ctx->s;
+	const struct bw_path_value *v;
+	__u32 at;
+
+	if (i > ctx->start)
+		return 1;
+	at = ctx->start - i;
+	if (at >= BW_DEPTH_MAX || !(ctx->depths & (1ull << at)))
+		return 0;
+	at &= BW_DEPTH_MAX - 1;
+	v = lookup_path(ctx->d, ctx->class, BULWARK_MATCH_SUBTREE, s->hash[at], s->check[at],
+			s->len[at]);
+	if (!v)
+		return 0;
+	apply_entry(ctx->st, v->allow, v->deny, v->rule);
+	return 1;
+}
+
+/*
+ * Decides @want access bits of @class on the hashed path in @s. Sets
+ * d->denied, d->rule and d->class. Exact entries are complete; otherwise the
+ * parent directory's globs, then the deepest subtree entry, then the default.
+ */
+static __always_inline void decide_path(struct decision *d, struct bw_scratch *s, __u8 class,
+					__u16 want)
+{
+	const struct bw_policy *p = d->policy;
+	struct path_state st = {.open = want};
+	const struct bw_path_value *v;
+	__u32 depth = s->depth;
+	__u8 deflt_class = class;
+
+	v = lookup_path(d, class, BULWARK_MATCH_EXACT, s->full_hash, s->full_check, s->full_len);
+	if (v) {
+		if ((v->flags & BW_PATH_IDENTITY) && class == BULWARK_CLASS_EXEC) {
+			/* Named by an exec rule, but not the file that was admitted. */
+			d->denied = want;
+			d->rule = v->rule[12];
+			d->why |= BW_WHY_CHANGED;
+			d->class = class;
+			return;
+		}
+		apply_entry(&st, v->allow, v->deny, v->rule);
+	}
+	if (st.open && depth >= 1 && depth - 1 < BW_DEPTH_MAX) {
+		__u32 parent = (depth - 1) & (BW_DEPTH_MAX - 1);
+
+		v = lookup_path(d, class, BULWARK_MATCH_GLOB, s->hash[parent], s->check[parent],
+				s->len[parent]);
+		if (v && v->count) {
+			struct glob_ctx g = {
+				.s = s,
+				.st = &st,
+				.slot = d->slot,
+				.first = v->first,
+				.name = parent ? s->len[parent] + 1 : 1,
+			};
+
+			g.name_len = s->full_len - g.name;
+			bpf_loop(v->count < BW_GLOB_RUN_MAX ? v->count : BW_GLOB_RUN_MAX, glob_step,
+				 &g, 0);
+		}
+	}
+	if (st.open && class <= BULWARK_CLASS_UNIX) {
+		struct subtree_ctx sub = {
+			.d = d,
+			.s = s,
+			.st = &st,
+			.class = class,
+			.depths = p->subtree_depths[class],
+			/* Deeper than BW_DEPTH_MAX - 1 there are no rules: start below. */
+			.start = depth < BW_DEPTH_MAX ? depth : BW_DEPTH_MAX - 1,
+		};
+
+		if (sub.depths)
+			bpf_loop(sub.start + 1, subtree_step, &sub, 0);
+	}
+	if (st.open) {
+		if (class == BULWARK_CLASS_UNIX)
+			deflt_class = want == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS
+								     : BULWARK_CLASS_INGRESS;
+		if (deflt_class < 5 && p->defaults[deflt_class] == BULWARK_DENY) {
+			if (!st.denied)
+				st.rule = 0;
+			st.denied |= st.open;
+		}
+	}
+	d->denied = st.denied;
+	d->rule = st.rule;
+	d->class = class;
+}
+
+/* --- events and verdicts ----------------------------------------------------- */
+
+static __always_inline void fill_exe(struct bw_event *e, bool sleepable)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct file *exe;
+
+	e->exe[0] = 0;
+	if (!sleepable || !exe_by_d_path)
+		return;
+	task = bpf_get_current_task_btf();
+	mm = task->mm;
+	if (!mm)
+		return;
+	exe = mm->exe_file;
+	if (!exe)
+		return;
+	if (bpf_d_path(&exe->f_path, e->exe, sizeof(e->exe)) < 0)
+		e->exe[0] = 0;
+}
+
+/*
+ * Counts the decision and reports a denial or audit hit. Returns what the
+ * hook returns: -EPERM for an enforced denial, else 0.
+ */
+static __always_inline int conclude(struct decision *d, const struct bw_scratch *s,
+				    bool sleepable)
+{
+	__u32 index = d->slot * BW_POLICY_MAX + d->index;
+	struct bw_counters *c = bpf_map_lookup_elem(&bw_counters, &index);
+	bool audit = d->policy->mode == BULWARK_MODE_AUDIT;
+	struct bw_event *e;
+	__u64 id;
+
+	if (!d->denied) {
+		if (c)
+			c->allowed++;
+		return 0;
+	}
+	if (c) {
+		if (audit)
+			c->audited++;
+		else
+			c->denied++;
+	}
+	e = bpf_ringbuf_reserve(&bw_events, sizeof(*e), 0);
+	if (!e) {
+		stat_add(BW_STAT_EVENTS_DROPPED);
+	} else {
+		id = bpf_get_current_pid_tgid();
+		e->time_ns = bpf_ktime_get_ns();
+		e->cgroup = d->cgroup;
+		e->generation = d->generation;
+		e->pid = id >> 32;
+		e->tid = (__u32)id;
+		e->rule = d->rule;
+		e->policy = d->index;
+		e->op = d->op;
+		e->verdict = audit ? BW_VERDICT_AUDIT : BW_VERDICT_DENY;
+		e->access = d->denied;
+		e->class = d->class;
+		e->why = d->why;
+		e->family = d->family;
+		e->protocol = d->protocol;
+		e->port = d->port;
+		__builtin_memcpy(e->addr, d->addr, sizeof(e->addr));
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		fill_exe(e, sleepable);
+		e->object[0] = 0;
+		if (s)
+			bpf_probe_read_kernel_str(e->object, sizeof(e->object), s->path);
+		bpf_ringbuf_submit(e, 0);
+	}
+	return audit ? 0 : -EPERM;
+}
+
+/* --- files and code ---------------------------------------------------------- */
+
+static __always_inline void inode_ctime(struct inode *inode, __s64 *sec, __u32 *nsec)
+{
+	if (bpf_core_field_exists(struct inode___v611, i_ctime_sec)) {
+		struct inode___v611 *i = (void *)inode;
+
+		*sec = BPF_CORE_READ(i, i_ctime_sec);
+		*nsec = BPF_CORE_READ(i, i_ctime_nsec);
+	} else {
+		*sec = BPF_CORE_READ(inode, i_ctime.tv_sec);
+		*nsec = BPF_CORE_READ(inode, i_ctime.tv_nsec);
+	}
+}
+
+/* Fills s->path with @path's name and hashes it; false when it has none. */
+static __always_inline bool name_path(struct decision *d, struct bw_scratch *s,
+				      struct path *path)
+{
+	const struct bw_generation *gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	long n;
+
+	if (!gen)
+		return false;
+	n = bpf_d_path(path, s->path, sizeof(s->path));
+	if (n <= 1)
+		return false;
+	return hash_path(s, n - 1, gen->seed);
+}
+
+/*
+ * Running code from @file: the file's identity if an exact exec rule named
+ * it, else its path under the exec rules; then the file rules' exec bit.
+ */
+static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s,
+					struct file *file, bool named)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct bw_identity_key key = {
+		.ino = BPF_CORE_READ(inode, i_ino),
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.policy = d->index,
+		.slot = d->slot,
+	};
+	const struct bw_identity *id = bpf_map_lookup_elem(&bw_identities, &key);
+	bool exec_decided = false;
+
+	d->class = BULWARK_CLASS_EXEC;
+	if (id) {
+		__s64 sec;
+		__u32 nsec;
+
+		inode_ctime(inode, &sec, &nsec);
+		exec_decided = true;
+		if (id->action == BULWARK_DENY) {
+			d->denied = BULWARK_ACCESS_EXEC;
+			d->rule = id->rule;
+			return;
+		}
+		if (sec != id->ctime_sec || nsec != id->ctime_nsec) {
+			d->denied = BULWARK_ACCESS_EXEC;
+			d->rule = id->rule;
+			d->why |= BW_WHY_CHANGED;
+			return;
+		}
+	}
+	if (!named) {
+		/* No name (too long, or no scratch): fail closed. */
+		stat_add(BW_STAT_UNDECIDABLE);
+		d->denied = BULWARK_ACCESS_EXEC;
+		d->rule = 0;
+		d->why |= BW_WHY_UNDECIDABLE;
+		return;
+	}
+	if (!exec_decided) {
+		decide_path(d, s, BULWARK_CLASS_EXEC, BULWARK_ACCESS_EXEC);
+		if (d->denied)
+			return;
+	}
+	decide_path(d, s, BULWARK_CLASS_FILE, BULWARK_ACCESS_EXEC);
+	if (!d->denied)
+		d->class = BULWARK_CLASS_EXEC;
+}
+
+/* Remembers an exec verdict for the file, for a later mprotect of its mapping. */
+static __always_inline void cache_exec_verdict(struct decision *d, struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct bw_exec_cache *c;
+
+	if (!inode)
+		return;
+	c = bpf_inode_storage_get(&bw_exec_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return;
+	c->generation = d->generation;
+	inode_ctime(inode, &c->ctime_sec, &c->ctime_nsec);
+	c->policy = d->index;
+	c->denied = d->denied ? 1 : 0;
+	c->class = d->class;
+	c->rule = d->rule;
+}
+
+static __always_inline int exec_hook(struct file *file, __u8 op, bool cache)
+{
+	struct decision d = {.op = op};
+	struct bw_scratch *s;
+	__u32 claimed = 0;
+	int slot, ret;
+	bool named;
+
+	stat_add(BW_STAT_HOOK_RUNS);
+	slot = enter_slot();
+	if (slot < 0)
+		return 0;
+	d.slot = slot;
+	if (!find_policy(&d)) {
+		leave_slot(slot);
+		return 0;
+	}
+	s = claim_scratch(&claimed);
+	named = s && name_path(&d, s, &file->f_path);
+	decide_exec(&d, named ? s : NULL, file, named);
+	if (cache)
+		cache_exec_verdict(&d, file);
+	ret = conclude(&d, named ? s : NULL, true);
+	if (s)
+		release_scratch(claimed);
+	leave_slot(slot);
+	return ret;
+}
+
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(bulwark_exec, struct linux_binprm *bprm, int ret)
 {
 	/* An earlier LSM already said no: never turn a denial into an allow. */
 	if (ret)
 		return ret;
-	__sync_fetch_and_add(&exec_count, 1);
+	stat_add(BW_STAT_EXECS);
+	return exec_hook(bprm->file, BW_OP_EXEC, false);
+}
+
+SEC("lsm.s/mmap_file")
+int BPF_PROG(bulwark_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file)
+		return 0;
+	if (prot & PROT_EXEC)
+		return exec_hook(file, BW_OP_MMAP, true);
 	return 0;
+}
+
+/*
+ * Making a file mapping executable. This hook may not sleep, so it cannot
+ * name the file: it uses the file's identity, or the verdict the mmap or
+ * exec of the same file got; with neither it fails closed.
+ */
+SEC("lsm/file_mprotect")
+int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct decision d = {.op = BW_OP_MPROTECT};
+	struct bw_exec_cache *c;
+	struct inode *inode;
+	struct file *file;
+	int slot;
+
+	if (ret)
+		return ret;
+	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
+		return 0;
+	file = vma->vm_file;
+	if (!file)
+		return 0;
+	slot = enter_slot();
+	if (slot < 0)
+		return 0;
+	d.slot = slot;
+	if (!find_policy(&d)) {
+		leave_slot(slot);
+		return 0;
+	}
+	inode = file->f_inode;
+	c = inode ? bpf_inode_storage_get(&bw_exec_cache, inode, 0, 0) : NULL;
+	if (c && c->generation == d.generation && c->policy == d.index) {
+		__s64 sec;
+		__u32 nsec;
+
+		inode_ctime(inode, &sec, &nsec);
+		if (sec == c->ctime_sec && nsec == c->ctime_nsec) {
+			d.denied = c->denied ? BULWARK_ACCESS_EXEC : 0;
+			d.rule = c->rule;
+			d.class = c->class;
+			ret = conclude(&d, NULL, false);
+			leave_slot(slot);
+			return ret;
+		}
+	}
+	decide_exec(&d, NULL, file, false);
+	ret = conclude(&d, NULL, false);
+	leave_slot(slot);
+	return ret;
+}
+
+static __always_inline void record_admission(struct file *file)
+{
+	__u32 zero = 0;
+	struct bw_admission *a = bpf_map_lookup_elem(&bw_admission, &zero);
+	struct inode *inode = file->f_inode;
+
+	if (!a || !inode)
+		return;
+	a->ino = inode->i_ino;
+	a->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	inode_ctime(inode, &a->ctime_sec, &a->ctime_nsec);
+	__sync_fetch_and_add(&a->sequence, 1);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(bulwark_open, struct file *file, int ret)
+{
+	struct decision d = {.op = BW_OP_OPEN};
+	unsigned int flags = file->f_flags;
+	fmode_t mode = file->f_mode;
+	__u32 zero = 0, claimed = 0;
+	struct bw_config *cfg;
+	struct bw_scratch *s;
+	__u16 want = 0;
+	int slot;
+
+	if (ret)
+		return ret;
+	cfg = bpf_map_lookup_elem(&bw_config, &zero);
+	if (cfg && cfg->admit_tid && cfg->admit_tid == (__u32)bpf_get_current_pid_tgid())
+		record_admission(file);
+	/* Opened to be run: the exec and mmap hooks decide. */
+	if (mode & FMODE_EXEC)
+		return 0;
+	if (mode & FMODE_READ)
+		want |= BULWARK_ACCESS_READ;
+	if (mode & FMODE_WRITE)
+		want |= (flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
+	if ((mode & FMODE_WRITE) && (flags & O_TRUNC))
+		want |= BULWARK_ACCESS_TRUNCATE;
+	if (mode & FMODE_CREATED)
+		want |= BULWARK_ACCESS_CREATE;
+	if (!want)
+		return 0;
+
+	stat_add(BW_STAT_HOOK_RUNS);
+	slot = enter_slot();
+	if (slot < 0)
+		return 0;
+	d.slot = slot;
+	if (!find_policy(&d)) {
+		leave_slot(slot);
+		return 0;
+	}
+	s = claim_scratch(&claimed);
+	if (!s) {
+		stat_add(BW_STAT_UNDECIDABLE);
+		d.denied = want;
+		d.why = BW_WHY_UNDECIDABLE;
+		d.class = BULWARK_CLASS_FILE;
+		ret = conclude(&d, NULL, true);
+		leave_slot(slot);
+		return ret;
+	}
+	if (name_path(&d, s, &file->f_path)) {
+		decide_path(&d, s, BULWARK_CLASS_FILE, want);
+		ret = conclude(&d, s, true);
+	} else {
+		/* Pseudo files (pipe:[n], anon_inode:...) have no path: not ours. */
+		ret = 0;
+	}
+	release_scratch(claimed);
+	leave_slot(slot);
+	return ret;
+}
+
+/* --- network -------------------------------------------------------------------- */
+
+/* The top @plen bits of a 64-bit word (@plen <= 64). */
+static __always_inline __u64 top_bits(__u32 plen)
+{
+	if (plen >= 64)
+		return ~0ull;
+	if (!plen)
+		return 0;
+	return ~0ull << (64 - plen);
+}
+
+/*
+ * The rules of one prefix's run (@first, @count in bw_net_rules of @slot)
+ * that apply to @protocol and @port; deny wins. Returns 0 when none
+ * applies, else 1 << 40 | action << 32 | rule. Global functions like this
+ * one are verified once, not once per state of each caller.
+ */
+__noinline __u64 net_run_decide(__u32 slot, __u32 first, __u32 count, __u32 protocol, __u32 port)
+{
+	__u64 found = 0;
+	__u32 i;
+
+	for (i = 0; i < BW_NET_RUN_MAX; i++) {
+		__u32 key = (slot << 31) | (first + i);
+		const struct bw_net_rule *r;
+
+		if (i >= count)
+			break;
+		r = bpf_map_lookup_elem(&bw_net_rules, &key);
+		if (!r)
+			break;
+		if (r->protocol != BULWARK_PROTO_ANY && r->protocol != protocol)
+			continue;
+		if (port < r->port_min || port > r->port_max)
+			continue;
+		if (!found || r->action == BULWARK_DENY)
+			found = 1ull << 40 | (__u64)r->action << 32 | r->rule;
+	}
+	return found;
+}
+
+/*
+ * The longest prefix with a rule for the operation: @who packs slot << 40 |
+ * policy index << 24 | direction << 16 | family << 8 | protocol; @hi and
+ * @lo are the address as two big-endian words. Returns what
+ * net_run_decide() returns, 0 when no rule applies (the default decides).
+ */
+__noinline __u64 net_decide(__u64 who, __u32 port, __u64 hi, __u64 lo)
+{
+	__u32 slot = (who >> 40) & 1, policy = (who >> 24) & 0xffff;
+	__u8 direction = who >> 16, family = who >> 8, protocol = who;
+	__u32 index = slot * BW_POLICY_MAX + (policy & (BW_POLICY_MAX - 1));
+	bool egress = direction == BULWARK_EGRESS;
+	const struct bw_policy *p = bpf_map_lookup_elem(&bw_policies, &index);
+	struct bw_net_key key = {
+		.policy = policy,
+		.slot = slot,
+		.direction = direction,
+		.family = family,
+	};
+	__u32 full = family == BULWARK_FAMILY_INET ? 32 : 128, k;
+
+	if (!p)
+		return 0;
+	for (k = 0; k <= 128; k++) {
+		__u32 plen, word;
+		const struct bw_net_run *v;
+		__u64 bits, found, masked[2];
+
+		if (k > full)
+			break;
+		plen = full - k;
+		word = (plen >> 6) & 3;
+		if (word > 2)
+			word = 2;
+		if (full == 32)
+			bits = egress ? p->egress_v4 : p->ingress_v4;
+		else
+			bits = egress ? p->egress_v6[word] : p->ingress_v6[word];
+		if (!(bits & (1ull << (plen & 63))))
+			continue;
+		masked[0] = hi & bpf_cpu_to_be64(top_bits(plen < 64 ? plen : 64));
+		masked[1] = lo & bpf_cpu_to_be64(top_bits(plen > 64 ? plen - 64 : 0));
+		__builtin_memcpy(key.addr, masked, sizeof(masked));
+		key.prefix_len = plen;
+		v = bpf_map_lookup_elem(&bw_nets, &key);
+		if (!v)
+			continue;
+		found = net_run_decide(slot, v->first, v->count, protocol, port);
+		if (found)
+			return found;
+	}
+	return 0;
+}
+
+/* Decides the IP operation described by d (family, addr, port, protocol, direction). */
+static __always_inline void decide_net(struct decision *d)
+{
+	const struct bw_policy *p = d->policy;
+	__u8 class = d->direction == BULWARK_EGRESS ? BULWARK_CLASS_EGRESS : BULWARK_CLASS_INGRESS;
+	__u64 words[2], found;
+
+	__builtin_memcpy(words, d->addr, sizeof(words));
+	found = net_decide((__u64)d->slot << 40 | (__u64)d->index << 24 |
+				   (__u64)d->direction << 16 | (__u64)d->family << 8 | d->protocol,
+			   d->port, words[0], words[1]);
+	d->class = class;
+	if (found) {
+		d->denied = ((found >> 32) & 0xff) == BULWARK_DENY ? BULWARK_ACCESS_CONNECT : 0;
+		d->rule = (__u32)found;
+	} else {
+		d->denied = p->defaults[class] == BULWARK_DENY ? BULWARK_ACCESS_CONNECT : 0;
+		d->rule = 0;
+	}
+}
+
+static __always_inline __u8 socket_protocol(struct socket *sock)
+{
+	short type = BPF_CORE_READ(sock, type);
+	__u16 proto = BPF_CORE_READ(sock, sk, sk_protocol);
+
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6 || type == SOCK_RAW)
+		return BULWARK_PROTO_ICMP;
+	if (type == SOCK_STREAM && (proto == IPPROTO_TCP || proto == IPPROTO_MPTCP || !proto))
+		return BULWARK_PROTO_TCP;
+	if (type == SOCK_DGRAM && (proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE || !proto))
+		return BULWARK_PROTO_UDP;
+	return BW_PROTO_OTHER;
+}
+
+struct sockaddr_any {
+	__u16 family;
+	union {
+		struct {
+			__u16 port;
+			__u8 addr[4];
+		} in;
+		struct {
+			__u16 port;
+			__u32 flowinfo;
+			__u8 addr[16];
+		} __attribute__((packed)) in6;
+		char sun_path[108];
+	};
+};
+
+/*
+ * Decides a unix socket operation on the name in @sun (@len bytes of
+ * sun_path). Abstract names fall back on the direction's default; relative
+ * names, which the hook cannot resolve, fail closed when the policy has
+ * unix rules.
+ */
+static __always_inline int unix_hook(struct decision *d, const char *sun, __u32 len, __u16 access)
+{
+	struct bw_scratch *s;
+	__u32 claimed = 0, n;
+	__u8 dir_class = access == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS
+							  : BULWARK_CLASS_INGRESS;
+	const struct bw_generation *gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	int ret;
+
+	s = claim_scratch(&claimed);
+	if (!s || !gen) {
+		if (s)
+			release_scratch(claimed);
+		stat_add(BW_STAT_UNDECIDABLE);
+		d->denied = access;
+		d->why = BW_WHY_UNDECIDABLE;
+		d->class = BULWARK_CLASS_UNIX;
+		return conclude(d, NULL, true);
+	}
+	n = bpf_probe_read_kernel_str(s->path, len < 108 ? len + 1 : 109, sun);
+	if (sun[0] == 0 || n <= 1) {
+		/* Abstract: no path. */
+		s->path[0] = '@';
+		s->path[1] = 0;
+		d->class = dir_class;
+		d->denied = d->policy->defaults[dir_class & 7] == BULWARK_DENY ? access : 0;
+		d->rule = 0;
+	} else if (s->path[0] != '/' || !hash_path(s, n - 1, gen->seed)) {
+		d->class = BULWARK_CLASS_UNIX;
+		if (d->policy->flags & BW_POLICY_HAS_UNIX_RULES) {
+			d->denied = access;
+			d->why = BW_WHY_UNIX_RELATIVE;
+		} else {
+			d->denied = d->policy->defaults[dir_class & 7] == BULWARK_DENY ? access : 0;
+		}
+		d->rule = 0;
+	} else {
+		decide_path(d, s, BULWARK_CLASS_UNIX, access);
+	}
+	ret = conclude(d, s, true);
+	release_scratch(claimed);
+	return ret;
+}
+
+/*
+ * An operation on @address (kernel memory, @addrlen bytes): IP in @direction,
+ * or a unix socket path.
+ */
+static __always_inline int address_hook(struct socket *sock, void *address, int addrlen,
+					__u8 op, __u8 direction)
+{
+	struct decision d = {.op = op, .direction = direction};
+	struct sockaddr_any sa = {};
+	__u32 len = addrlen;
+	int slot, ret = 0;
+
+	if (!address || addrlen < 2)
+		return 0;
+	if (len > sizeof(sa))
+		len = sizeof(sa);
+	if (bpf_probe_read_kernel(&sa, len & 0x7f, address))
+		return 0;
+	if (sa.family != AF_INET && sa.family != AF_INET6 && sa.family != AF_UNIX)
+		return 0;
+	if (sa.family == AF_INET && len < 8)
+		return 0;
+	if (sa.family == AF_INET6 && len < 24)
+		return 0;
+
+	stat_add(BW_STAT_HOOK_RUNS);
+	slot = enter_slot();
+	if (slot < 0)
+		return 0;
+	d.slot = slot;
+	if (!find_policy(&d))
+		goto out;
+	if (sa.family == AF_UNIX) {
+		ret = unix_hook(&d, sa.sun_path, len - 2,
+				direction == BULWARK_EGRESS ? BULWARK_ACCESS_CONNECT
+							    : BULWARK_ACCESS_BIND);
+		goto out;
+	}
+	d.protocol = socket_protocol(sock);
+	if (sa.family == AF_INET) {
+		d.family = BULWARK_FAMILY_INET;
+		d.port = bpf_ntohs(sa.in.port);
+		__builtin_memcpy(d.addr, sa.in.addr, 4);
+	} else {
+		const __u8 *a = sa.in6.addr;
+
+		d.port = bpf_ntohs(sa.in6.port);
+		/* An IPv4-mapped address is IPv4: match it against IPv4 rules. */
+		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] &&
+		    !a[8] && !a[9] && a[10] == 0xff && a[11] == 0xff) {
+			d.family = BULWARK_FAMILY_INET;
+			__builtin_memcpy(d.addr, a + 12, 4);
+		} else {
+			d.family = BULWARK_FAMILY_INET6;
+			__builtin_memcpy(d.addr, a, 16);
+		}
+	}
+	decide_net(&d);
+	ret = conclude(&d, NULL, true);
+out:
+	leave_slot(slot);
+	return ret;
+}
+
+SEC("lsm.s/socket_connect")
+int BPF_PROG(bulwark_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return address_hook(sock, address, addrlen, BW_OP_CONNECT, BULWARK_EGRESS);
+}
+
+SEC("lsm.s/socket_sendmsg")
+int BPF_PROG(bulwark_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret)
+		return ret;
+	/* Without an address the socket is connected, and connect decided. */
+	return address_hook(sock, BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
+			    BW_OP_SENDMSG, BULWARK_EGRESS);
+}
+
+SEC("lsm.s/socket_bind")
+int BPF_PROG(bulwark_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return address_hook(sock, address, addrlen, BW_OP_BIND, BULWARK_INGRESS);
+}
+
+/* listen and accept: ingress rules match the socket's local address and port. */
+static __always_inline int local_address_hook(struct socket *sock, __u8 op)
+{
+	struct decision d = {.op = op, .direction = BULWARK_INGRESS};
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 family;
+	int slot, ret = 0;
+
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0; /* unix: bind decided */
+	stat_add(BW_STAT_HOOK_RUNS);
+	slot = enter_slot();
+	if (slot < 0)
+		return 0;
+	d.slot = slot;
+	if (!find_policy(&d))
+		goto out;
+	d.protocol = socket_protocol(sock);
+	d.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (family == AF_INET) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		d.family = BULWARK_FAMILY_INET;
+		__builtin_memcpy(d.addr, &a, 4);
+	} else {
+		struct in6_addr a6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		const __u8 *a = a6.in6_u.u6_addr8;
+
+		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] &&
+		    !a[8] && !a[9] && a[10] == 0xff && a[11] == 0xff) {
+			d.family = BULWARK_FAMILY_INET;
+			__builtin_memcpy(d.addr, a + 12, 4);
+		} else {
+			d.family = BULWARK_FAMILY_INET6;
+			__builtin_memcpy(d.addr, a, 16);
+		}
+	}
+	decide_net(&d);
+	ret = conclude(&d, NULL, true);
+out:
+	leave_slot(slot);
+	return ret;
+}
+
+SEC("lsm.s/socket_listen")
+int BPF_PROG(bulwark_listen, struct socket *sock, int backlog, int ret)
+{
+	if (ret)
+		return ret;
+	return local_address_hook(sock, BW_OP_LISTEN);
+}
+
+SEC("lsm.s/socket_accept")
+int BPF_PROG(bulwark_accept, struct socket *sock, struct socket *newsock, int ret)
+{
+	if (ret)
+		return ret;
+	return local_address_hook(sock, BW_OP_ACCEPT);
 }

@@ -97,6 +97,10 @@ static bool apply_run(const struct bulwark_image *image, const struct bulwark_im
 	return true;
 }
 
+static void decide_by_subtree(const struct bulwark_image *image, __u16 policy, __u8 class,
+			      const char *path, __u32 len, __u16 bit, const __u8 *digest,
+			      struct bulwark_verdict *v);
+
 static void decide_one_bit(const struct bulwark_image *image, __u16 policy, __u8 class,
 			   const char *path, __u32 len, __u16 bit, const __u8 *digest,
 			   struct bulwark_verdict *v)
@@ -119,6 +123,18 @@ static void decide_one_bit(const struct bulwark_image *image, __u16 policy, __u8
 		    apply_run(image, run, bit, digest, path + parent + 1, len - parent - 1, v))
 			return;
 	}
+	decide_by_subtree(image, policy, class, path, len, bit, digest, v);
+}
+
+/* The nearest enclosing subtree rule about @bit, else the default. */
+static void decide_by_subtree(const struct bulwark_image *image, __u16 policy, __u8 class,
+			      const char *path, __u32 len, __u16 bit, const __u8 *digest,
+			      struct bulwark_verdict *v)
+{
+	const struct bulwark_image_path_rule *run;
+
+	v->class = class;
+	v->access = bit;
 	/* The path itself (a directory is inside its own subtree), then each parent. */
 	for (;;) {
 		run = find_path_run(image, policy, class, BULWARK_MATCH_SUBTREE, path, len);
@@ -160,6 +176,17 @@ int bulwark_decide_path(const struct bulwark_image *image, __u16 policy, __u8 cl
 		if (v.action == BULWARK_DENY)
 			break;
 	}
+	return 0;
+}
+
+int bulwark_decide_subtree(const struct bulwark_image *image, __u16 policy, __u8 class,
+			   const char *path, __u32 len, __u16 bit, struct bulwark_verdict *verdict)
+{
+	if (policy >= image->policy_count || class > BULWARK_CLASS_UNIX || !bit ||
+	    (bit & (bit - 1)) || len >= BULWARK_PATH_MAX || !bulwark_path_is_normal(path, len))
+		return -EINVAL;
+	memset(verdict, 0, sizeof(*verdict));
+	decide_by_subtree(image, policy, class, path, len, bit, NULL, verdict);
 	return 0;
 }
 

@@ -39,6 +39,14 @@ int bulwark_decide_path(const struct bulwark_image *image, __u16 policy, __u8 cl
 			const char *path, __u32 len, __u16 access, const __u8 *digest,
 			struct bulwark_verdict *verdict);
 
+/*
+ * What decides @bit (one access bit) for paths at or below the directory
+ * @path that no exact or glob rule decides: the nearest enclosing subtree
+ * rule, else the default. The BPF backend stores this per directory.
+ */
+int bulwark_decide_subtree(const struct bulwark_image *image, __u16 policy, __u8 class,
+			   const char *path, __u32 len, __u16 bit, struct bulwark_verdict *verdict);
+
 /* Running code from @path: the exec rules, then the file rules' exec bit. */
 int bulwark_decide_exec(const struct bulwark_image *image, __u16 policy, const char *path,
 			__u32 len, const __u8 *digest, struct bulwark_verdict *verdict);

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Events as text and as JSON lines. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "events_log.h"
+#include "policy.h"
+
+static const char *const op_names[__BW_OP_MAX] = {
+	[BW_OP_EXEC] = "exec",	     [BW_OP_MMAP] = "mmap",	    [BW_OP_MPROTECT] = "mprotect",
+	[BW_OP_OPEN] = "open",	     [BW_OP_CONNECT] = "connect", [BW_OP_SENDMSG] = "sendmsg",
+	[BW_OP_BIND] = "bind",	     [BW_OP_LISTEN] = "listen",	    [BW_OP_ACCEPT] = "accept",
+};
+
+static const char *op_name(__u8 op)
+{
+	return op < __BW_OP_MAX && op_names[op] ? op_names[op] : "?";
+}
+
+static void object_text(const struct bw_event *e, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!e->family) {
+		snprintf(buf, size, "%.*s", (int)sizeof(e->object), e->object);
+		return;
+	}
+	if (e->family == BULWARK_FAMILY_INET) {
+		inet_ntop(AF_INET, e->addr, addr, sizeof(addr));
+		snprintf(buf, size, "%s:%u", addr, e->port);
+	} else {
+		inet_ntop(AF_INET6, e->addr, addr, sizeof(addr));
+		snprintf(buf, size, "[%s]:%u", addr, e->port);
+	}
+}
+
+/* Wall-clock nanoseconds for a CLOCK_MONOTONIC timestamp. */
+static unsigned long long wall_ns(__u64 mono)
+{
+	struct timespec rt, mt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	return mono + (rt.tv_sec - mt.tv_sec) * 1000000000ull + rt.tv_nsec - mt.tv_nsec;
+}
+
+static const char *why_text(__u8 why)
+{
+	if (why & BW_WHY_CHANGED)
+		return "the file changed or was replaced after it was admitted";
+	if (why & BW_WHY_UNDECIDABLE)
+		return "no path to decide on: failed closed";
+	if (why & BW_WHY_UNIX_RELATIVE)
+		return "relative unix socket path: failed closed";
+	return NULL;
+}
+
+static __u8 access_class(const struct bw_event *e)
+{
+	if (e->op == BW_OP_OPEN)
+		return BULWARK_CLASS_FILE;
+	if (e->class == BULWARK_CLASS_UNIX)
+		return BULWARK_CLASS_UNIX;
+	return BULWARK_CLASS_EXEC;
+}
+
+void event_print_text(FILE *out, const struct event_record *r)
+{
+	const struct bw_event *e = &r->event;
+	const char *why = why_text(e->why);
+	char object[BW_OBJECT_MAX + 64];
+
+	object_text(e, object, sizeof(object));
+	fprintf(out, "bulwark: %s %s %s: policy %s, %s", e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny",
+		op_name(e->op), object, r->policy,
+		e->rule ? "" : "default of ");
+	if (e->rule)
+		fprintf(out, "rule %u", e->rule);
+	else
+		fprintf(out, "%s", class_name(e->class));
+	fprintf(out, "%s%s; pid %u (%.16s) exe %s\n", why ? "; " : "", why ? why : "", e->pid,
+		e->comm, e->exe[0] ? e->exe : "?");
+}
+
+static void json_string(FILE *out, const char *s, size_t max)
+{
+	size_t i;
+
+	fputc('"', out);
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+void event_print_json(FILE *out, const struct event_record *r)
+{
+	const struct bw_event *e = &r->event;
+	char object[BW_OBJECT_MAX + 64];
+	bool first = true;
+	__u16 bit;
+
+	object_text(e, object, sizeof(object));
+	fprintf(out, "{\"time\":%llu,\"pid\":%u,\"tid\":%u,\"comm\":", wall_ns(e->time_ns), e->pid,
+		e->tid);
+	json_string(out, e->comm, sizeof(e->comm));
+	fprintf(out, ",\"exe\":");
+	json_string(out, e->exe, sizeof(e->exe));
+	fprintf(out, ",\"cgroup\":%llu,\"generation\":%llu,\"policy\":",
+		(unsigned long long)e->cgroup, (unsigned long long)e->generation);
+	json_string(out, r->policy, sizeof(r->policy));
+	fprintf(out, ",\"operation\":\"%s\",\"object\":", op_name(e->op));
+	json_string(out, object, sizeof(object));
+	fprintf(out, ",\"access\":[");
+	if (e->op == BW_OP_OPEN || e->class == BULWARK_CLASS_UNIX) {
+		for (bit = 1; bit && bit <= e->access; bit <<= 1) {
+			if (!(e->access & bit))
+				continue;
+			fprintf(out, "%s\"%s\"", first ? "" : ",",
+				access_bit_name(access_class(e), bit));
+			first = false;
+		}
+	} else if (e->family) {
+		fprintf(out, "\"%s\"", e->op == BW_OP_CONNECT || e->op == BW_OP_SENDMSG ? "connect"
+											   : "bind");
+	} else {
+		fprintf(out, "\"exec\"");
+	}
+	fprintf(out, "],\"class\":\"%s\",\"rule\":%u,\"verdict\":\"%s\"", class_name(e->class),
+		e->rule, e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny");
+	if (why_text(e->why)) {
+		fprintf(out, ",\"reason\":");
+		json_string(out, why_text(e->why), 200);
+	}
+	fprintf(out, "}\n");
+}

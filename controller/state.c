@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The controller's state in BULWARK_RUN_DIR; see state.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroups.h"
+#include "state.h"
+
+#define SESSIONS_MAX (BW_POLICY_MAX - BW_SESSION_BASE)
+
+void state_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", BULWARK_RUN_DIR, name);
+}
+
+int state_lock(void)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (mkdir(BULWARK_RUN_DIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	state_path(path, sizeof(path), "sessions");
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	state_path(path, sizeof(path), "lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static void session_file(char *buf, size_t size, int index, const char *ext)
+{
+	snprintf(buf, size, "%s/sessions/%d.%s", BULWARK_RUN_DIR, index, ext);
+}
+
+int state_session_add(const struct image_buffer *image, const char *cgroup, int *index)
+{
+	char path[PATH_MAX];
+	int i, fd, ret;
+
+	for (i = 0; i < SESSIONS_MAX; i++) {
+		session_file(path, sizeof(path), i, "cgroup");
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	if (i == SESSIONS_MAX)
+		return -EBUSY;
+	ret = write(fd, cgroup, strlen(cgroup)) < 0 ? -errno : 0;
+	close(fd);
+	if (!ret) {
+		session_file(path, sizeof(path), i, "img");
+		ret = image_write_file(path, image);
+	}
+	if (ret) {
+		state_session_remove(i);
+		return ret;
+	}
+	*index = i;
+	return 0;
+}
+
+void state_session_remove(int index)
+{
+	char path[PATH_MAX];
+
+	session_file(path, sizeof(path), index, "img");
+	unlink(path);
+	session_file(path, sizeof(path), index, "cgroup");
+	unlink(path);
+}
+
+void state_clear(void)
+{
+	char path[PATH_MAX];
+	int i;
+
+	state_path(path, sizeof(path), "applied.img");
+	unlink(path);
+	for (i = 0; i < SESSIONS_MAX; i++)
+		state_session_remove(i);
+}
+
+struct loaded {
+	struct image_buffer buffer;
+	struct bulwark_image image;
+	struct binding *bindings;
+	size_t binding_count;
+	struct binding single;
+};
+
+static int load_image(struct loaded *l, const char *path, char *why, size_t size)
+{
+	const char *what = NULL;
+	int ret = image_read_file(path, &l->buffer);
+
+	if (ret)
+		return ret;
+	ret = bulwark_image_decode(&l->image, l->buffer.data, l->buffer.size, &what);
+	if (ret)
+		snprintf(why, size, "%s: %s", path, what ? what : strerror(-ret));
+	return ret;
+}
+
+/* A session whose cgroup is gone (its bulwark exec died) is forgotten. */
+static int load_session(struct loaded *l, int index, char *why, size_t size)
+{
+	char path[PATH_MAX], cgroup[PATH_MAX] = "";
+	ssize_t n;
+	int fd, ret;
+
+	session_file(path, sizeof(path), index, "cgroup");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	n = read(fd, cgroup, sizeof(cgroup) - 1);
+	close(fd);
+	if (n <= 0 || cgroup_id(cgroup, &l->single.cgroup)) {
+		state_session_remove(index);
+		return -ENOENT;
+	}
+	session_file(path, sizeof(path), index, "img");
+	ret = load_image(l, path, why, size);
+	if (ret == -ENOENT) {
+		/* Registered but not written yet: not a session yet. */
+		return -ENOENT;
+	}
+	if (ret)
+		return ret;
+	if (l->image.policy_count != 1) {
+		snprintf(why, size, "session %d holds %u policies", index, l->image.policy_count);
+		return -EINVAL;
+	}
+	l->single.policy = 0;
+	l->bindings = &l->single;
+	l->binding_count = 1;
+	return 0;
+}
+
+static int host_policy_of(const struct bulwark_image *image)
+{
+	__u32 i;
+
+	for (i = 0; i < image->policy_count; i++)
+		if (image->policies[i].selector_kind == BULWARK_SELECTOR_HOST)
+			return i;
+	return -1;
+}
+
+int state_install(struct bpf_backend *b, const struct image_buffer *applied,
+		  struct gen_result *result)
+{
+	struct loaded *loaded = calloc(SESSIONS_MAX + 1, sizeof(*loaded));
+	struct gen_source *sources = calloc(SESSIONS_MAX + 1, sizeof(*sources));
+	char path[PATH_MAX];
+	size_t count = 0, i;
+	const char *what;
+	int ret = 0;
+
+	memset(result, 0, sizeof(*result));
+	if (!loaded || !sources) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	state_path(path, sizeof(path), "applied.img");
+	if (applied) {
+		ret = bulwark_image_decode(&loaded[0].image, applied->data, applied->size, &what);
+		if (ret)
+			snprintf(result->why, sizeof(result->why), "the image: %s", what);
+	} else {
+		ret = load_image(&loaded[0], path, result->why, sizeof(result->why));
+		if (ret == -ENOENT) {
+			loaded[0].image.policy_count = 0;
+			ret = 1; /* nothing applied */
+		}
+	}
+	if (ret < 0)
+		goto out;
+	if (ret == 0) {
+		ret = cgroups_bind(&loaded[0].image, &loaded[0].bindings, &loaded[0].binding_count);
+		if (ret) {
+			snprintf(result->why, sizeof(result->why), "cannot read the cgroups: %s",
+				 strerror(-ret));
+			goto out;
+		}
+		sources[count].image = &loaded[0].image;
+		sources[count].policy_base = 0;
+		sources[count].host_policy = host_policy_of(&loaded[0].image);
+		sources[count].bindings = loaded[0].bindings;
+		sources[count].binding_count = loaded[0].binding_count;
+		count++;
+	}
+	ret = 0;
+	for (i = 0; i < SESSIONS_MAX; i++) {
+		struct loaded *l = &loaded[i + 1];
+
+		ret = load_session(l, i, result->why, sizeof(result->why));
+		if (ret == -ENOENT) {
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			goto out;
+		sources[count].image = &l->image;
+		sources[count].policy_base = BW_SESSION_BASE + i;
+		sources[count].host_policy = -1;
+		sources[count].bindings = l->bindings;
+		sources[count].binding_count = l->binding_count;
+		count++;
+	}
+	ret = generation_install(b, sources, count, result);
+	if (!ret && applied) {
+		/* Remember what is now enforced, atomically. */
+		ret = image_write_file(path, applied);
+		if (ret)
+			snprintf(result->why, sizeof(result->why),
+				 "applied, but cannot record it in " BULWARK_RUN_DIR ": %s",
+				 strerror(-ret));
+	}
+out:
+	if (loaded) {
+		for (i = 0; i < SESSIONS_MAX + 1; i++) {
+			free(loaded[i].buffer.data);
+			if (loaded[i].bindings != &loaded[i].single)
+				free(loaded[i].bindings);
+		}
+	}
+	free(loaded);
+	free(sources);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The controller's state between runs, in BULWARK_RUN_DIR (/run/bulwark):
+ *   lock          flock()ed while a generation is built and installed
+ *   applied.img   the image `bulwark apply` installed
+ *   sessions/N.img, N.cgroup
+ *                 each running `bulwark exec`: its policy image and cgroup;
+ *                 its policy is BPF policy index BW_SESSION_BASE + N
+ *   events.log    every event read from the ring buffer (see events_log.h)
+ * A generation is always built from all of them, so `apply` keeps running
+ * sessions and a session's end keeps the applied policies.
+ */
+#ifndef BULWARK_STATE_H
+#define BULWARK_STATE_H
+
+#include <stddef.h>
+
+#include "bpf_maps.h"
+#include "generation.h"
+#include "image_write.h"
+
+#define BULWARK_RUN_DIR "/run/bulwark"
+
+/* Takes the state lock (creating the directory); returns an fd or -errno. */
+int state_lock(void);
+void state_unlock(int fd);
+
+/*
+ * Builds a generation from the applied image (or @applied, when not NULL,
+ * in its place) and the live sessions, and installs it. With @applied set
+ * and the install successful, @applied becomes the applied image.
+ */
+int state_install(struct bpf_backend *b, const struct image_buffer *applied,
+		  struct gen_result *result);
+
+/* Registers a session; *@index gets its number. Call with the lock held. */
+int state_session_add(const struct image_buffer *image, const char *cgroup, int *index);
+void state_session_remove(int index);
+
+/* Forgets the applied image and every session (after bulwark unload). */
+void state_clear(void);
+
+/* "state/path" in buffer @buf. */
+void state_path(char *buf, size_t size, const char *name);
+
+#endif /* BULWARK_STATE_H */
