@@ -21,16 +21,16 @@ enum bpf_stage {
 	BPF_STAGE_ADOPT,
 };
 
-struct bpf_backend;
+struct bpf_probe;
 
 /*
- * Opens, loads and attaches the programs. On failure returns -errno and sets
- * *failed to the stage that failed.
+ * Opens, loads and attaches the probe program (lsm-bpf/probe.bpf.c). On
+ * failure returns -errno and sets *failed to the stage that failed.
  */
-int bpf_backend_attach(struct bpf_backend **out, enum bpf_stage *failed);
-/* Execs the attached programs have seen since they were loaded. */
-uint64_t bpf_backend_exec_count(struct bpf_backend *backend);
-void bpf_backend_detach(struct bpf_backend *backend);
+int bpf_backend_attach(struct bpf_probe **out, enum bpf_stage *failed);
+/* Execs the probe has seen since it was loaded. */
+uint64_t bpf_backend_exec_count(struct bpf_probe *probe);
+void bpf_backend_detach(struct bpf_probe *probe);
 const char *bpf_stage_name(enum bpf_stage stage);
 
 /* genl.c: bulwark.ko over generic netlink. */

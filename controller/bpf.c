@@ -23,6 +23,7 @@
 #include "backend.h"
 #include "bpf_maps.h"
 #include "bulwark.skel.h"
+#include "probe.skel.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -46,7 +47,6 @@ static const char *const map_names[__BW_MAP_COUNT] = {
 };
 
 struct bpf_backend {
-	struct bulwark_bpf *skel; /* only for a private (probe) copy */
 	int fds[__BW_MAP_COUNT];
 	int cpus;
 };
@@ -97,13 +97,9 @@ void bpf_backend_close(struct bpf_backend *b)
 
 	if (!b)
 		return;
-	if (b->skel) {
-		bulwark_bpf__destroy(b->skel);
-	} else {
-		for (i = 0; i < __BW_MAP_COUNT; i++)
-			if (b->fds[i] >= 0)
-				close(b->fds[i]);
-	}
+	for (i = 0; i < __BW_MAP_COUNT; i++)
+		if (b->fds[i] >= 0)
+			close(b->fds[i]);
 	free(b);
 }
 
@@ -173,15 +169,6 @@ static int pin_links(struct bulwark_bpf *skel)
 	return 0;
 }
 
-static struct bulwark_bpf *open_skeleton(const struct bpf_object_open_opts *opts, bool exe)
-{
-	struct bulwark_bpf *skel = bulwark_bpf__open_opts(opts);
-
-	if (skel)
-		skel->rodata->exe_by_d_path = exe;
-	return skel;
-}
-
 static int load_and_pin(struct bpf_backend *b, enum bpf_stage *failed)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = BW_PIN_DIR);
@@ -197,19 +184,11 @@ static int load_and_pin(struct bpf_backend *b, enum bpf_stage *failed)
 	if (mkdir(BW_PIN_DIR, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	*failed = BPF_STAGE_OPEN;
-	skel = open_skeleton(&opts, true);
+	skel = bulwark_bpf__open_opts(&opts);
 	if (!skel)
 		return -errno;
 	*failed = BPF_STAGE_LOAD;
 	ret = bulwark_bpf__load(skel);
-	if (ret == -EACCES) {
-		/* A newer verifier: without the exe path from bpf_d_path. */
-		bulwark_bpf__destroy(skel);
-		skel = open_skeleton(&opts, false);
-		if (!skel)
-			return -errno;
-		ret = bulwark_bpf__load(skel);
-	}
 	if (ret)
 		goto out;
 	/* The layout stamp before any program runs against the maps. */
@@ -262,18 +241,53 @@ int bpf_backend_open(struct bpf_backend **out, bool load, enum bpf_stage *failed
 	return 0;
 }
 
-int bpf_backend_remove_pins(void)
+static const char *const prog_names[] = {
+	"bulwark_exec",	   "bulwark_mmap", "bulwark_mprotect", "bulwark_open",	 "bulwark_connect",
+	"bulwark_sendmsg", "bulwark_bind", "bulwark_listen",   "bulwark_accept",
+};
+#define PROG_COUNT (sizeof(prog_names) / sizeof(prog_names[0]))
+
+/* Whether any of the programs (by id) still exists. */
+static bool programs_alive(const __u32 *ids, size_t count)
 {
-	static const char *const progs[] = {"bulwark_exec",    "bulwark_mmap",    "bulwark_mprotect",
-					    "bulwark_open",    "bulwark_connect", "bulwark_sendmsg",
-					    "bulwark_bind",    "bulwark_listen",  "bulwark_accept"};
-	char path[256];
-	int ret = 0;
 	size_t i;
 
+	for (i = 0; i < count; i++) {
+		int fd = ids[i] ? bpf_prog_get_fd_by_id(ids[i]) : -1;
+
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+	}
+	return false;
+}
+
+int bpf_backend_remove_pins(void)
+{
+	__u32 ids[PROG_COUNT] = {0};
+	char path[256];
+	int ret = 0, waited;
+	size_t i;
+
+	/* The programs' ids, to see them go. */
+	for (i = 0; i < PROG_COUNT; i++) {
+		struct bpf_link_info info;
+		__u32 len = sizeof(info);
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/link_%s", BW_PIN_DIR, prog_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			ids[i] = info.prog_id;
+		close(fd);
+	}
 	/* Links first: the programs stop running before their maps go. */
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/link_%s", BW_PIN_DIR, progs[i]);
+	for (i = 0; i < PROG_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/link_%s", BW_PIN_DIR, prog_names[i]);
 		if (unlink(path) < 0 && errno != ENOENT)
 			ret = -errno;
 	}
@@ -284,6 +298,15 @@ int bpf_backend_remove_pins(void)
 	}
 	if (rmdir(BW_PIN_DIR) < 0 && errno != ENOENT && !ret)
 		ret = -errno;
+	/*
+	 * bpffs lets go of a pinned link only after an RCU grace period, which
+	 * lazy RCU (6.12) stretches to seconds: wait until the programs are gone.
+	 */
+	for (waited = 0; !ret && programs_alive(ids, PROG_COUNT); waited++) {
+		if (waited == 600)
+			return -ETIMEDOUT;
+		usleep(50000);
+	}
 	return ret;
 }
 
@@ -401,64 +424,50 @@ void bw_events_close(struct bw_event_reader *r)
 	free(r);
 }
 
-/* --- the probe: a private, unpinned copy ------------------------------------------ */
+/* --- the probe ------------------------------------------------------------------------ */
 
-int bpf_backend_attach(struct bpf_backend **out, enum bpf_stage *failed)
+struct bpf_probe {
+	struct probe_bpf *skel;
+};
+
+int bpf_backend_attach(struct bpf_probe **out, enum bpf_stage *failed)
 {
-	struct bpf_backend *b;
-	struct bpf_map *map;
+	struct bpf_probe *p = calloc(1, sizeof(*p));
 	int ret;
 
-	libbpf_set_print(libbpf_print);
-	b = backend_new();
-	if (!b)
+	if (!p)
 		return -ENOMEM;
+	libbpf_set_print(libbpf_print);
 	*failed = BPF_STAGE_OPEN;
-	b->skel = bulwark_bpf__open();
-	if (!b->skel) {
+	p->skel = probe_bpf__open();
+	if (!p->skel) {
 		ret = -errno;
 		goto out;
 	}
-	/* Private maps: never touch (or create) the pinned ones. */
-	bpf_object__for_each_map(map, b->skel->obj)
-		bpf_map__set_pin_path(map, NULL);
 	*failed = BPF_STAGE_LOAD;
-	ret = bulwark_bpf__load(b->skel);
-	if (ret == -EACCES) {
-		bulwark_bpf__destroy(b->skel);
-		b->skel = bulwark_bpf__open();
-		if (!b->skel) {
-			ret = -errno;
-			goto out;
-		}
-		b->skel->rodata->exe_by_d_path = false;
-		bpf_object__for_each_map(map, b->skel->obj)
-			bpf_map__set_pin_path(map, NULL);
-		ret = bulwark_bpf__load(b->skel);
-	}
+	ret = probe_bpf__load(p->skel);
 	if (ret)
 		goto out;
 	*failed = BPF_STAGE_ATTACH;
-	ret = bulwark_bpf__attach(b->skel);
+	ret = probe_bpf__attach(p->skel);
 	if (ret)
 		goto out;
-	b->fds[BW_MAP_STATS] = bpf_map__fd(b->skel->maps.bw_stats);
-	*out = b;
+	*out = p;
 	return 0;
 out:
-	bpf_backend_close(b);
+	bpf_backend_detach(p);
 	return ret < 0 ? ret : -EINVAL;
 }
 
-uint64_t bpf_backend_exec_count(struct bpf_backend *b)
+uint64_t bpf_backend_exec_count(struct bpf_probe *p)
 {
-	__u64 sum = 0;
-
-	bw_map_sum_u64(b, BW_MAP_STATS, BW_STAT_EXECS, &sum, 1);
-	return sum;
+	return __atomic_load_n(&p->skel->bss->exec_count, __ATOMIC_RELAXED);
 }
 
-void bpf_backend_detach(struct bpf_backend *b)
+void bpf_backend_detach(struct bpf_probe *p)
 {
-	bpf_backend_close(b);
+	if (!p)
+		return;
+	probe_bpf__destroy(p->skel);
+	free(p);
 }

@@ -53,7 +53,7 @@ void explain_bpf_failure(struct backend_probe *probe, enum bpf_stage stage, int 
 
 void probe_bpf_backend(struct backend_probe *probe)
 {
-	struct bpf_backend *backend = NULL;
+	struct bpf_probe *backend = NULL;
 	char lsms[256];
 	enum bpf_stage stage;
 	bool listed;

@@ -1,11 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bulwark unload: detach the BPF programs and remove their pinned maps; enforcement stops. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "bpf_maps.h"
 #include "commands.h"
 #include "state.h"
+
+static int stop_enforcing(void)
+{
+	struct bw_generation none = {0};
+	struct bpf_backend *b;
+	enum bpf_stage stage;
+	__u32 slot;
+	int ret;
+
+	ret = bpf_backend_open(&b, false, &stage);
+	if (ret == -EPROTO)
+		return 0; /* another layout: just remove it */
+	if (ret)
+		return ret;
+	for (slot = 0; slot < BW_SLOTS && !ret; slot++)
+		ret = bw_map_update(b, BW_MAP_GENS, &slot, &none);
+	bpf_backend_close(b);
+	return ret;
+}
 
 int unload_main(int argc, char *argv[])
 {
@@ -27,9 +48,12 @@ int unload_main(int argc, char *argv[])
 		printf("nothing was loaded\n");
 		return 0;
 	}
-	ret = bpf_backend_remove_pins();
+	/* Enforcement stops at once: no generation is active any more. */
+	ret = stop_enforcing();
+	if (!ret)
+		ret = bpf_backend_remove_pins();
 	if (ret) {
-		fprintf(stderr, "%s: cannot remove %s: %s\n", prog_name, BW_PIN_DIR, strerror(-ret));
+		fprintf(stderr, "%s: cannot unload %s: %s\n", prog_name, BW_PIN_DIR, strerror(-ret));
 		state_unlock(lock);
 		return 1;
 	}

@@ -26,12 +26,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/*
- * Whether the exe path can be had with bpf_d_path from current->mm: kernels
- * from 6.2 on refuse it (the pointer is not trusted); the loader tries with
- * this set, then without, and the controller fills the exe in from /proc.
- */
-const volatile bool exe_by_d_path = true;
 
 #define EPERM 1
 #define AF_UNIX 1
@@ -54,6 +48,8 @@ const volatile bool exe_by_d_path = true;
 #define FMODE_WRITE 0x2
 #define FMODE_EXEC 0x20
 #define FMODE_CREATED 0x100000
+#define FMODE_NOACCOUNT 0x20000000 /* the kernel's own opens, e.g. overlayfs' real files */
+#define FMODE_BACKING 0x1000000 /* 6.12: a backing file (with struct backing_file) */
 #define BW_PROTO_OTHER 0xff
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
@@ -61,6 +57,12 @@ const volatile bool exe_by_d_path = true;
 struct inode___v611 {
 	time64_t i_ctime_sec;
 	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+/* 6.6 on: overlayfs maps its real files as backing files, which remember the user's path. */
+struct backing_file {
+	struct file file;
+	struct path user_path;
 } __attribute__((preserve_access_index));
 
 struct decision {
@@ -477,32 +479,77 @@ static __always_inline void decide_path(struct decision *d, struct bw_scratch *s
 
 /* --- events and verdicts ----------------------------------------------------- */
 
-static __always_inline void fill_exe(struct bw_event *e, bool sleepable)
-{
-	struct task_struct *task;
-	struct mm_struct *mm;
-	struct file *exe;
+#define EXE_NAMES 16 /* path components (a power of two) */
+#define EXE_STEPS 24 /* components and mount crossings */
 
+/*
+ * The current task's executable as a path, built from its dentries and
+ * mounts as d_path does (6.2 and later refuse bpf_d_path on current->mm's
+ * file: the pointer is not trusted). Names are collected leaf first, then
+ * written root first; at most EXE_NAMES components.
+ */
+__noinline int exe_from_dentries(struct bw_event *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const unsigned char *names[EXE_NAMES];
+	struct dentry *dentry, *root, *parent;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt, *mnt_parent;
+	struct file *exe;
+	__u32 n = 0, i, off = 0;
+
+	if (!e)
+		return 0;
 	e->exe[0] = 0;
-	if (!sleepable || !exe_by_d_path)
-		return;
-	task = bpf_get_current_task_btf();
-	mm = task->mm;
-	if (!mm)
-		return;
-	exe = mm->exe_file;
+	exe = BPF_CORE_READ(task, mm, exe_file);
 	if (!exe)
-		return;
-	if (bpf_d_path(&exe->f_path, e->exe, sizeof(e->exe)) < 0)
-		e->exe[0] = 0;
+		return 0;
+	dentry = BPF_CORE_READ(exe, f_path.dentry);
+	vfsmnt = BPF_CORE_READ(exe, f_path.mnt);
+	mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	for (i = 0; i < EXE_STEPS; i++) {
+		root = BPF_CORE_READ(vfsmnt, mnt_root);
+		if (dentry == root) {
+			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+			if (mnt_parent == mnt)
+				break; /* the root of everything */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mnt_parent;
+			vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+			continue;
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry || n >= EXE_NAMES)
+			break;
+		names[n & (EXE_NAMES - 1)] = BPF_CORE_READ(dentry, d_name.name);
+		n++;
+		dentry = parent;
+	}
+	for (i = 0; i < EXE_NAMES; i++) {
+		long len;
+
+		if (i >= n || off >= BW_EXE_MAX - 2)
+			break;
+		e->exe[off & (BW_EXE_MAX - 1)] = '/';
+		off++;
+		len = bpf_probe_read_kernel_str(&e->exe[off & (BW_EXE_MAX - 1)],
+						(BW_EXE_MAX - off) & (BW_EXE_MAX - 1),
+						names[(n - 1 - i) & (EXE_NAMES - 1)]);
+		if (len <= 1)
+			break;
+		off += len - 1;
+	}
+	if (off < BW_EXE_MAX)
+		e->exe[off & (BW_EXE_MAX - 1)] = 0;
+	return 0;
 }
 
 /*
  * Counts the decision and reports a denial or audit hit. Returns what the
  * hook returns: -EPERM for an enforced denial, else 0.
  */
-static __always_inline int conclude(struct decision *d, const struct bw_scratch *s,
-				    bool sleepable)
+static __always_inline int conclude_named(struct decision *d, const struct bw_scratch *s,
+					  bool sleepable, const unsigned char *name)
 {
 	__u32 index = d->slot * BW_POLICY_MAX + d->index;
 	struct bw_counters *c = bpf_map_lookup_elem(&bw_counters, &index);
@@ -543,16 +590,37 @@ static __always_inline int conclude(struct decision *d, const struct bw_scratch 
 		e->port = d->port;
 		__builtin_memcpy(e->addr, d->addr, sizeof(e->addr));
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		fill_exe(e, sleepable);
+		exe_from_dentries(e);
 		e->object[0] = 0;
 		if (s)
 			bpf_probe_read_kernel_str(e->object, sizeof(e->object), s->path);
+		else if (name)
+			bpf_probe_read_kernel_str(e->object, sizeof(e->object), name);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return audit ? 0 : -EPERM;
 }
 
+static __always_inline int conclude(struct decision *d, const struct bw_scratch *s,
+				    bool sleepable)
+{
+	return conclude_named(d, s, sleepable, NULL);
+}
+
 /* --- files and code ---------------------------------------------------------- */
+
+/*
+ * The inode of the file as the user opened it: for overlayfs' internal
+ * files (which a mapping ends up holding), the overlay's inode, so exec,
+ * mmap, mprotect and admission all see one identity.
+ */
+static __always_inline struct inode *user_inode(struct file *file)
+{
+	if (bpf_core_type_exists(struct backing_file) &&
+	    (BPF_CORE_READ(file, f_mode) & FMODE_BACKING))
+		return BPF_CORE_READ((struct backing_file *)file, user_path.dentry, d_inode);
+	return BPF_CORE_READ(file, f_path.dentry, d_inode);
+}
 
 static __always_inline void inode_ctime(struct inode *inode, __s64 *sec, __u32 *nsec)
 {
@@ -565,6 +633,17 @@ static __always_inline void inode_ctime(struct inode *inode, __s64 *sec, __u32 *
 		*sec = BPF_CORE_READ(inode, i_ctime.tv_sec);
 		*nsec = BPF_CORE_READ(inode, i_ctime.tv_nsec);
 	}
+}
+
+static __always_inline void file_key(struct decision *d, struct file *file,
+				     struct bw_identity_key *key, struct inode **inode)
+{
+	*inode = user_inode(file);
+	key->ino = BPF_CORE_READ(*inode, i_ino);
+	key->dev = BPF_CORE_READ(*inode, i_sb, s_dev);
+	key->policy = d->index;
+	key->slot = d->slot;
+	key->reserved = 0;
 }
 
 /* Fills s->path with @path's name and hashes it; false when it has none. */
@@ -589,15 +668,13 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s,
 static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s,
 					struct file *file, bool named)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct bw_identity_key key = {
-		.ino = BPF_CORE_READ(inode, i_ino),
-		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
-		.policy = d->index,
-		.slot = d->slot,
-	};
-	const struct bw_identity *id = bpf_map_lookup_elem(&bw_identities, &key);
+	const struct bw_identity *id;
+	struct bw_identity_key key;
 	bool exec_decided = false;
+	struct inode *inode;
+
+	file_key(d, file, &key, &inode);
+	id = bpf_map_lookup_elem(&bw_identities, &key);
 
 	d->class = BULWARK_CLASS_EXEC;
 	if (id) {
@@ -639,23 +716,43 @@ static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s
 /* Remembers an exec verdict for the file, for a later mprotect of its mapping. */
 static __always_inline void cache_exec_verdict(struct decision *d, struct file *file)
 {
-	struct inode *inode = file->f_inode;
-	struct bw_exec_cache *c;
+	struct bw_exec_cache c = {
+		.generation = d->generation,
+		.policy = d->index,
+		.denied = d->denied ? 1 : 0,
+		.class = d->class,
+		.rule = d->rule,
+	};
+	struct bw_identity_key key;
+	struct inode *inode;
 
-	if (!inode)
-		return;
-	c = bpf_inode_storage_get(&bw_exec_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!c)
-		return;
-	c->generation = d->generation;
-	inode_ctime(inode, &c->ctime_sec, &c->ctime_nsec);
-	c->policy = d->index;
-	c->denied = d->denied ? 1 : 0;
-	c->class = d->class;
-	c->rule = d->rule;
+	file_key(d, file, &key, &inode);
+	inode_ctime(inode, &c.ctime_sec, &c.ctime_nsec);
+	bpf_map_update_elem(&bw_exec_cache, &key, &c, BPF_ANY);
 }
 
-static __always_inline int exec_hook(struct file *file, __u8 op, bool cache)
+/*
+ * Decides running code from @file. With @report unset (a mapping without
+ * PROT_EXEC), only remembers the verdict for a later mprotect.
+ */
+/* Whether the exec cache already holds this generation's verdict for @file. */
+static __always_inline bool cached_exec_verdict(struct decision *d, struct file *file)
+{
+	struct bw_identity_key key;
+	struct bw_exec_cache *c;
+	struct inode *inode;
+	__s64 sec;
+	__u32 nsec;
+
+	file_key(d, file, &key, &inode);
+	c = bpf_map_lookup_elem(&bw_exec_cache, &key);
+	if (!c || c->generation != d->generation)
+		return false;
+	inode_ctime(inode, &sec, &nsec);
+	return sec == c->ctime_sec && nsec == c->ctime_nsec;
+}
+
+static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, bool report)
 {
 	struct decision d = {.op = op};
 	struct bw_scratch *s;
@@ -672,12 +769,16 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache)
 		leave_slot(slot);
 		return 0;
 	}
+	if (!report && cached_exec_verdict(&d, file)) {
+		leave_slot(slot);
+		return 0;
+	}
 	s = claim_scratch(&claimed);
 	named = s && name_path(&d, s, &file->f_path);
 	decide_exec(&d, named ? s : NULL, file, named);
 	if (cache)
 		cache_exec_verdict(&d, file);
-	ret = conclude(&d, named ? s : NULL, true);
+	ret = report ? conclude(&d, named ? s : NULL, true) : 0;
 	if (s)
 		release_scratch(claimed);
 	leave_slot(slot);
@@ -691,7 +792,7 @@ int BPF_PROG(bulwark_exec, struct linux_binprm *bprm, int ret)
 	if (ret)
 		return ret;
 	stat_add(BW_STAT_EXECS);
-	return exec_hook(bprm->file, BW_OP_EXEC, false);
+	return exec_hook(bprm->file, BW_OP_EXEC, false, true);
 }
 
 SEC("lsm.s/mmap_file")
@@ -702,9 +803,16 @@ int BPF_PROG(bulwark_mmap, struct file *file, unsigned long reqprot, unsigned lo
 		return ret;
 	if (!file)
 		return 0;
-	if (prot & PROT_EXEC)
-		return exec_hook(file, BW_OP_MMAP, true);
-	return 0;
+	/* Not code yet: remember its verdict in case mprotect makes it code. */
+	if (!(prot & PROT_EXEC))
+		return exec_hook(file, BW_OP_MMAP, true, false);
+	/*
+	 * The program's own binary, mapped by the kernel during exec (or by
+	 * the program later): bprm_check_security decided when it was run.
+	 */
+	if (user_inode(file) == BPF_CORE_READ(bpf_get_current_task_btf(), mm, exe_file, f_inode))
+		return 0;
+	return exec_hook(file, BW_OP_MMAP, true, true);
 }
 
 /*
@@ -717,6 +825,8 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	     unsigned long prot, int ret)
 {
 	struct decision d = {.op = BW_OP_MPROTECT};
+	const unsigned char *name;
+	struct bw_identity_key key;
 	struct bw_exec_cache *c;
 	struct inode *inode;
 	struct file *file;
@@ -737,9 +847,11 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 		leave_slot(slot);
 		return 0;
 	}
-	inode = file->f_inode;
-	c = inode ? bpf_inode_storage_get(&bw_exec_cache, inode, 0, 0) : NULL;
-	if (c && c->generation == d.generation && c->policy == d.index) {
+	file_key(&d, file, &key, &inode);
+	/* Only the name can be had here: the event names the file by it. */
+	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	c = bpf_map_lookup_elem(&bw_exec_cache, &key);
+	if (c && c->generation == d.generation) {
 		__s64 sec;
 		__u32 nsec;
 
@@ -748,13 +860,13 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 			d.denied = c->denied ? BULWARK_ACCESS_EXEC : 0;
 			d.rule = c->rule;
 			d.class = c->class;
-			ret = conclude(&d, NULL, false);
+			ret = conclude_named(&d, NULL, false, name);
 			leave_slot(slot);
 			return ret;
 		}
 	}
 	decide_exec(&d, NULL, file, false);
-	ret = conclude(&d, NULL, false);
+	ret = conclude_named(&d, NULL, false, name);
 	leave_slot(slot);
 	return ret;
 }
@@ -763,11 +875,11 @@ static __always_inline void record_admission(struct file *file)
 {
 	__u32 zero = 0;
 	struct bw_admission *a = bpf_map_lookup_elem(&bw_admission, &zero);
-	struct inode *inode = file->f_inode;
+	struct inode *inode = user_inode(file);
 
 	if (!a || !inode)
 		return;
-	a->ino = inode->i_ino;
+	a->ino = BPF_CORE_READ(inode, i_ino);
 	a->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	inode_ctime(inode, &a->ctime_sec, &a->ctime_nsec);
 	__sync_fetch_and_add(&a->sequence, 1);
@@ -787,11 +899,14 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
+	/* The kernel's own opens (overlayfs opening its real files) are not the user's. */
+	if (mode & FMODE_NOACCOUNT)
+		return 0;
 	cfg = bpf_map_lookup_elem(&bw_config, &zero);
 	if (cfg && cfg->admit_tid && cfg->admit_tid == (__u32)bpf_get_current_pid_tgid())
 		record_admission(file);
-	/* Opened to be run: the exec and mmap hooks decide. */
-	if (mode & FMODE_EXEC)
+	/* Opened to be run (open_exec): the exec and mmap hooks decide. */
+	if ((mode & FMODE_EXEC) || (flags & FMODE_EXEC))
 		return 0;
 	if (mode & FMODE_READ)
 		want |= BULWARK_ACCESS_READ;

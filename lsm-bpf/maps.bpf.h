@@ -157,10 +157,11 @@ struct bw_exec_cache {
 	__u32 reserved;
 };
 
+/* Keyed like bw_identities, by the file as the user opened it (see user_inode()). */
 struct {
-	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 16);
+	__type(key, struct bw_identity_key);
 	__type(value, struct bw_exec_cache);
 } bw_exec_cache SEC(".maps");
 

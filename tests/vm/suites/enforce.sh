@@ -1,20 +1,186 @@
-# The BPF backend end to end: apply, enforce, events, status, persistence,
-# generations and unload. Scenario-by-scenario semantics live in the
-# conformance suite; this suite is about the commands and the lifecycle.
+# The BPF backend's lifecycle, through `bulwark apply`: enforcement outlives
+# the command, the next command adopts what is pinned, generations switch
+# atomically (also under load), a rejected apply changes nothing, events and
+# counters add up, a full ring buffer is counted, and unload removes it all.
+# What each policy means, scenario by scenario, is the conformance suite's.
+# Policies here are scoped to a test cgroup, /sys/fs/cgroup/bulwark-test.
 
-setup_smoke() {
-	mkdir -p /tmp/bw-smoke
-	cp /bin/true /tmp/bw-smoke/denied
-	cp /bin/true /tmp/bw-smoke/allowed
-	echo secret > /tmp/bw-smoke/secret
+CG=/sys/fs/cgroup/bulwark-test
+W=/tmp/bulwark-enforce
+
+policy() { # NAME MODE EXTRA_FILE_RULE: a policy on the test cgroup
+	cat <<EOF
+apiVersion: bulwark/v1
+kind: Policy
+metadata:
+  name: $1
+spec:
+  selector:
+    cgroup: /bulwark-test
+  mode: $2
+  file:
+    default: allow
+    rules:
+      - {path: $W/secret, access: [read], action: deny}
+$3
+  network:
+    egress:
+      default: allow
+      deny:
+        - {cidr: 127.0.0.2/32, protocol: tcp}
+EOF
 }
 
-test_exec_denies_and_reports() {
-	setup_smoke
-	expect_rc 0 "$BULWARK" exec --policy /tmp/bw/deny-true.yaml -- /tmp/bw-smoke/allowed
-	expect_rc 126 "$BULWARK" exec --policy /tmp/bw/deny-true.yaml -- /tmp/bw-smoke/denied
+setup() {
+	mkdir -p "$W" "$CG"
+	echo secret > "$W/secret"
+	echo public > "$W/public"
+	policy web enforce > "$W/v1.yaml"
+	policy web enforce "      - {path: $W/other, access: [write], action: deny}" > "$W/v2.yaml"
+	policy web audit > "$W/audit.yaml"
+}
+
+# in_cg CMD...: run CMD inside the test cgroup.
+in_cg() {
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"
+}
+
+generation() {
+	"$BULWARK" status --json | jq -r '.enforcing.generation'
+}
+
+test_nothing_is_enforced_before_apply() {
+	setup
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: nothing$'
+	expect_rc 1 "$BULWARK" events
+	expect_match 'nothing is loaded'
+	[ ! -e /sys/fs/bpf/bulwark ]
+}
+
+test_apply_enforces_on_the_selected_cgroup_only() {
+	setup
+	expect_rc 0 "$BULWARK" apply "$W/v1.yaml"
+	expect_match '^generation 1 applied: 1 policies'
+	expect_rc 1 in_cg cat "$W/secret"
 	expect_match 'Operation not permitted'
-	expect_match 'deny exec /tmp/bw-smoke/denied'
-	expect_rc 1 "$BULWARK" exec --policy /tmp/bw/deny-true.yaml -- cat /tmp/bw-smoke/secret
-	expect_match 'deny open /tmp/bw-smoke/secret'
+	expect_rc 0 in_cg cat "$W/public"
+	# Outside the cgroup nothing changes.
+	expect_rc 0 cat "$W/secret"
+}
+
+test_enforcement_outlives_the_command_and_is_adopted() {
+	# The apply above exited; its programs and maps stay pinned.
+	ls /sys/fs/bpf/bulwark/link_bulwark_open /sys/fs/bpf/bulwark/bw_paths > /dev/null
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: bpf, generation 1$'
+	expect_match '^policy web: enforce, 2 rules, [0-9]+ allowed, [1-9][0-9]* denied, 0 audited$'
+}
+
+test_events_report_each_denial_once() {
+	local before after
+	before=$("$BULWARK" events --json | wc -l)
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 1 in_cg bash -c "exec 3<>/dev/tcp/127.0.0.2/9"
+	after=$("$BULWARK" events --json | wc -l)
+	[ $((after - before)) = 2 ] || fail "expected 2 new events, got $((after - before))"
+	"$BULWARK" events --json | tail -2 > "$W/ev"
+	OUT=$(cat "$W/ev")
+	expect_match '"policy":"web","operation":"open","object":"/tmp/bulwark-enforce/secret","access":\["read"\],"class":"file","rule":1,"verdict":"deny"'
+	expect_match '"operation":"connect","object":"127.0.0.2:9","access":\["connect"\],"class":"egress","rule":2,"verdict":"deny"'
+	expect_match '"comm":"cat","exe":"/usr/bin/cat"'
+	expect_rc 0 "$BULWARK" events
+	expect_match 'bulwark: deny open /tmp/bulwark-enforce/secret: policy web, rule 1; pid [0-9]+ \(cat\) exe /usr/bin/cat'
+}
+
+test_status_json_has_counters_and_rules() {
+	expect_rc 0 "$BULWARK" status --json
+	jq -e '.enforcing.backend == "bpf" and .enforcing.events_dropped == 0' <<< "$OUT" > /dev/null
+	jq -e '.enforcing.policies[0] | .name == "web" and .mode == "enforce" and .rules == 2 and .denied >= 3 and .allowed >= 1' <<< "$OUT" > /dev/null
+}
+
+test_a_rejected_apply_changes_nothing() {
+	local gen
+	gen=$(generation)
+	printf 'apiVersion: bulwark/v1\nkind: Policy\nmetadata: {name: bad}\nspec: {selector: {host: true}, bogus: 1}\n' > "$W/bad.yaml"
+	expect_rc 1 "$BULWARK" apply "$W/bad.yaml"
+	expect_match 'nothing applied'
+	[ "$(generation)" = "$gen" ] || fail "generation moved from $gen"
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^policy web: enforce'
+	expect_no_match 'policy bad'
+}
+
+test_reapply_switches_generation_and_compiled_images_apply() {
+	local gen
+	gen=$(generation)
+	expect_rc 0 "$BULWARK" compile -o "$W/v2.img" "$W/v2.yaml"
+	expect_rc 0 "$BULWARK" apply "$W/v2.img"
+	[ "$(generation)" = $((gen + 1)) ] || fail "generation did not move on from $gen"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^policy web: enforce, 3 rules, 0 allowed, 0 denied, 0 audited$'
+	expect_rc 1 in_cg cat "$W/secret"
+}
+
+test_audit_mode_allows_and_reports() {
+	local before after
+	expect_rc 0 "$BULWARK" apply "$W/audit.yaml"
+	before=$("$BULWARK" events --json | wc -l)
+	expect_rc 0 in_cg cat "$W/secret"
+	after=$("$BULWARK" events --json | wc -l)
+	[ $((after - before)) = 1 ] || fail "expected 1 new event, got $((after - before))"
+	OUT=$("$BULWARK" events --json | tail -1)
+	expect_match '"operation":"open","object":"/tmp/bulwark-enforce/secret".*"verdict":"audit"'
+	expect_rc 0 "$BULWARK" status
+	expect_match '^policy web: audit, 2 rules, [0-9]+ allowed, 0 denied, 1 audited$'
+}
+
+# Workers hammer an allowed and a denied open while generations switch
+# under them; every answer must be right, every time.
+test_no_wrong_answer_while_generations_switch() {
+	local i wrong=0 worker
+	expect_rc 0 "$BULWARK" apply "$W/v1.yaml"
+	in_cg bash -c '
+		w=0; n=0
+		while [ ! -e "$1/stop" ]; do
+			{ : < "$1/public"; } 2> /dev/null || w=$((w + 1))
+			{ : < "$1/secret"; } 2> /dev/null && w=$((w + 1))
+			n=$((n + 1))
+		done
+		echo "$w $n" > "$1/result"' _ "$W" &
+	worker=$!
+	for i in 1 2 3 4 5 6 7 8; do
+		"$BULWARK" apply "$W/v$((i % 2 + 1)).yaml" > /dev/null || fail "apply $i failed"
+	done
+	touch "$W/stop"
+	wait "$worker"
+	rm -f "$W/stop"
+	read -r wrong n < "$W/result"
+	echo "# $n rounds across 8 switches, $wrong wrong answers"
+	[ "$n" -gt 8 ] || fail "the worker ran only $n rounds"
+	[ "$wrong" = 0 ] || fail "$wrong wrong answers while switching generations"
+}
+
+test_a_full_ring_buffer_is_counted_not_silent() {
+	local dropped
+	# Nobody drains the ring meanwhile; 6,000 denials overflow its 4 MiB.
+	in_cg bash -c 'for i in $(seq 6000); do { : < "$1/secret"; } 2> /dev/null; done; true' _ "$W"
+	dropped=$("$BULWARK" status --json | jq -r '.enforcing.events_dropped')
+	echo "# events dropped: $dropped"
+	[ "$dropped" -gt 0 ] || fail "6,000 undrained denials, no drop counted"
+	expect_rc 0 "$BULWARK" status
+	expect_match "^events dropped: $dropped,"
+}
+
+test_unload_removes_everything() {
+	expect_rc 0 "$BULWARK" unload
+	expect_match 'unloaded'
+	[ ! -e /sys/fs/bpf/bulwark ] || fail "/sys/fs/bpf/bulwark is still there"
+	expect_rc 0 in_cg cat "$W/secret"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: nothing$'
+	expect_rc 0 "$BULWARK" unload
+	expect_match 'nothing was loaded'
 }

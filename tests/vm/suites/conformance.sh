@@ -1,0 +1,20 @@
+# The conformance suite (tests/conformance/, see its README.md): every
+# scenario against the BPF LSM backend, one test per scenario, named
+# test_SCENARIO. A failing test prints the runner's diagnostics.
+
+conformance() { # SCENARIO...
+	"$BULWARK_REPO/tests/conformance/run" --backend bpf "$@"
+}
+
+# run-suite takes the list of tests from suite_tests when a suite has it.
+suite_tests() {
+	local s
+	for s in $(conformance --list); do
+		echo "test_$s"
+	done
+}
+
+for _scenario in $(conformance --list); do
+	eval "test_$_scenario() { conformance $_scenario; }"
+done
+unset _scenario
