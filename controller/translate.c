@@ -320,9 +320,11 @@ static int translate_paths(struct translation *t, struct bw_policy *policies)
 			policy->flags |= BW_POLICY_HAS_UNIX_RULES;
 		switch (run->match) {
 		case BULWARK_MATCH_EXACT:
+			policy->flags |= BW_POLICY_HAS_EXACT << run->class;
 			ret = translate_exact(t, run, end);
 			break;
 		case BULWARK_MATCH_GLOB:
+			policy->flags |= BW_POLICY_HAS_GLOB << run->class;
 			ret = translate_glob(t, run, end);
 			break;
 		default:

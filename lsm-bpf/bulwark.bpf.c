@@ -129,14 +129,16 @@ static __always_inline void leave_slot(__u32 slot)
 }
 
 /*
- * The policy governing the current task in @slot: the deepest cgroup
+ * The policy governing the current task in @slot (cached per cgroup and
+ * generation: cgroup ids are never reused): the deepest cgroup
  * ancestor bound to one, else the host policy. Returns false when the task
  * is under no policy.
  */
 static __always_inline bool find_policy(struct decision *d)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct bw_cgroup_key key = {.slot = d->slot};
+	struct bw_cgroup_key key = {.slot = d->slot}, cache_key = {.slot = d->slot};
+	struct bw_policy_cache *cached, fresh = {};
 	const struct bw_generation *gen;
 	__u32 found = 0, level, l, index;
 	__u32 *bound;
@@ -145,18 +147,29 @@ static __always_inline bool find_policy(struct decision *d)
 	if (!gen || !gen->generation)
 		return false;
 	d->generation = gen->generation;
-	level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
-	/* Root first, so the deepest binding wins; bindings sit at most this deep. */
-	for (l = 0; l < BW_CGROUP_DEPTH_MAX; l++) {
-		if (l > level)
-			break;
-		key.cgroup = bpf_get_current_ancestor_cgroup_id(l);
-		bound = bpf_map_lookup_elem(&bw_cgroups, &key);
-		if (bound)
-			found = *bound + 1;
+	d->cgroup = bpf_get_current_cgroup_id();
+	/* The answer for this cgroup in this generation, if known. */
+	cache_key.cgroup = d->cgroup;
+	cached = bpf_map_lookup_elem(&bw_policy_cache, &cache_key);
+	if (cached && cached->generation == d->generation) {
+		found = cached->found;
+	} else {
+		level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+		/* Root first, so the deepest binding wins; bindings sit at most this deep. */
+		for (l = 0; l < BW_CGROUP_DEPTH_MAX; l++) {
+			if (l > level)
+				break;
+			key.cgroup = bpf_get_current_ancestor_cgroup_id(l);
+			bound = bpf_map_lookup_elem(&bw_cgroups, &key);
+			if (bound)
+				found = *bound + 1;
+		}
+		if (!found)
+			found = gen->host_policy;
+		fresh.generation = d->generation;
+		fresh.found = found;
+		bpf_map_update_elem(&bw_policy_cache, &cache_key, &fresh, BPF_ANY);
 	}
-	if (!found)
-		found = gen->host_policy;
 	if (!found)
 		return false;
 	index = found - 1;
@@ -167,7 +180,6 @@ static __always_inline bool find_policy(struct decision *d)
 	d->policy = bpf_map_lookup_elem(&bw_policies, &index);
 	if (!d->policy || !d->policy->valid)
 		return false;
-	d->cgroup = bpf_get_current_cgroup_id();
 	return true;
 }
 
@@ -417,7 +429,10 @@ static __always_inline void decide_path(struct decision *d, struct bw_scratch *s
 	__u32 depth = s->depth;
 	__u8 deflt_class = class;
 
-	v = lookup_path(d, class, BULWARK_MATCH_EXACT, s->full_hash, s->full_check, s->full_len);
+	v = (p->flags & (BW_POLICY_HAS_EXACT << class))
+		    ? lookup_path(d, class, BULWARK_MATCH_EXACT, s->full_hash, s->full_check,
+				  s->full_len)
+		    : NULL;
 	if (v) {
 		if ((v->flags & BW_PATH_IDENTITY) && class == BULWARK_CLASS_EXEC) {
 			/* Named by an exec rule, but not the file that was admitted. */
@@ -429,7 +444,8 @@ static __always_inline void decide_path(struct decision *d, struct bw_scratch *s
 		}
 		apply_entry(&st, v->allow, v->deny, v->rule);
 	}
-	if (st.open && depth >= 1 && depth - 1 < BW_DEPTH_MAX) {
+	if (st.open && (p->flags & (BW_POLICY_HAS_GLOB << class)) && depth >= 1 &&
+	    depth - 1 < BW_DEPTH_MAX) {
 		__u32 parent = (depth - 1) & (BW_DEPTH_MAX - 1);
 
 		v = lookup_path(d, class, BULWARK_MATCH_GLOB, s->hash[parent], s->check[parent],
@@ -475,6 +491,15 @@ static __always_inline void decide_path(struct decision *d, struct bw_scratch *s
 	d->denied = st.denied;
 	d->rule = st.rule;
 	d->class = class;
+}
+
+/* Whether any path entry of @class exists: without one, the default decides. */
+static __always_inline bool has_path_entries(const struct bw_policy *p, __u8 class)
+{
+	if (class > BULWARK_CLASS_UNIX)
+		return false;
+	return (p->flags & ((BW_POLICY_HAS_EXACT | BW_POLICY_HAS_GLOB) << class)) ||
+	       p->subtree_depths[class];
 }
 
 /* --- events and verdicts ----------------------------------------------------- */
@@ -773,6 +798,18 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 		leave_slot(slot);
 		return 0;
 	}
+	/* Neither exec nor file rules, and defaults that allow: no path needed. */
+	if (!has_path_entries(d.policy, BULWARK_CLASS_EXEC) &&
+	    !has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
+	    d.policy->defaults[BULWARK_CLASS_EXEC] == BULWARK_ALLOW &&
+	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
+		d.class = BULWARK_CLASS_EXEC;
+		if (cache)
+			cache_exec_verdict(&d, file);
+		ret = report ? conclude(&d, NULL, true) : 0;
+		leave_slot(slot);
+		return ret;
+	}
 	s = claim_scratch(&claimed);
 	named = s && name_path(&d, s, &file->f_path);
 	decide_exec(&d, named ? s : NULL, file, named);
@@ -927,6 +964,13 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	if (!find_policy(&d)) {
 		leave_slot(slot);
 		return 0;
+	}
+	/* No file rule at all and an allowing default: no path needed. */
+	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
+	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
+		ret = conclude(&d, NULL, true);
+		leave_slot(slot);
+		return ret;
 	}
 	s = claim_scratch(&claimed);
 	if (!s) {

@@ -77,6 +77,9 @@ struct bw_generation {
 };
 
 #define BW_POLICY_HAS_UNIX_RULES (1u << 0)
+/* Entries of a class exist (shifted by enum bulwark_class: EXEC, FILE, UNIX). */
+#define BW_POLICY_HAS_EXACT (1u << 1)
+#define BW_POLICY_HAS_GLOB (1u << 4)
 
 /* policies[slot * BW_POLICY_MAX + index] */
 struct bw_policy {

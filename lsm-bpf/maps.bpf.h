@@ -145,6 +145,20 @@ struct {
 	__type(value, __u32);
 } bw_scratch_busy SEC(".maps");
 
+/* Which policy governs a cgroup (1 + index, or 0), as of a generation. */
+struct bw_policy_cache {
+	__u64 generation;
+	__u32 found;
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 14);
+	__type(key, struct bw_cgroup_key);
+	__type(value, struct bw_policy_cache);
+} bw_policy_cache SEC(".maps");
+
 /* The last exec verdict for a file, for mprotect (which cannot name it). */
 struct bw_exec_cache {
 	__u64 generation;

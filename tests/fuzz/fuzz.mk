@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # libFuzzer targets for the two parsers of untrusted input: the YAML policy
-# compiler and the policy image decoder (with the decision core behind it).
+# compiler and the policy image decoder (with the decision core and the
+# translation into BPF map entries behind it).
 # Included by the top-level Makefile, which defines BUILD, CLANG, CPPFLAGS
 # and PKG_CONFIG.
 #
@@ -15,7 +16,7 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers
-FUZZ_HEADERS = $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*.h) \
+FUZZ_HEADERS = $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*.h lsm-bpf/*.h) \
 	tests/fuzz/exercise.h
 
 # Only what the compiler front end and back end need: no libbpf, no libnl.
@@ -24,7 +25,7 @@ FUZZ_POLICY_SRCS := tests/fuzz/fuzz_policy.c \
 	$(addprefix controller/,policy_parse.c policy.c policy_check.c policy_syntax.c diag.c \
 		dpkg.c image_write.c xalloc.c) \
 	$(FUZZ_CORE_SRCS)
-FUZZ_IMAGE_SRCS := tests/fuzz/fuzz_image.c $(FUZZ_CORE_SRCS)
+FUZZ_IMAGE_SRCS := tests/fuzz/fuzz_image.c controller/translate.c $(FUZZ_CORE_SRCS)
 
 .PHONY: fuzz-build fuzz fuzz-smoke
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for the policy image decoder, which the kernel runs on
- * whatever arrives over netlink, and for the decision core on every image
- * the decoder accepts.
+ * whatever arrives over netlink, and for the decision core and the
+ * translation into the BPF backend's map entries on every image the
+ * decoder accepts.
  *
  * A mutated image almost never keeps a valid CRC-32C or header size, so the
  * decoder would stop at the checksum and the fuzzer would never reach the
@@ -18,8 +19,45 @@
 #include "core/decide.h"
 #include "core/image.h"
 #include "exercise.h"
+#include "translate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int count_entry(void *ctx, enum bw_map map, const void *key, const void *value)
+{
+	(*(unsigned long *)ctx)++;
+	return 0;
+}
+
+static int no_file(void *ctx, const char *path, const __u8 *pins, size_t npins,
+		   struct bw_admission *id, int *pin)
+{
+	*pin = -1;
+	return -ENOENT;
+}
+
+/* The BPF backend's translation must accept or refuse, never misbehave. */
+static void translate(const struct bulwark_image *image)
+{
+	unsigned long entries = 0;
+	__u32 glob_next = 0, net_next = 0;
+	struct translation t = {
+		.image = image,
+		.slot = 1,
+		.seed = 0x5eed,
+		.glob_next = &glob_next,
+		.net_next = &net_next,
+		.put = count_entry,
+		.identify = no_file,
+		.ctx = &entries,
+	};
+	int ret = translate_image(&t);
+
+	if (ret && ret != -E2BIG && ret != -EINVAL)
+		fuzz_fail("translate: error outside the documented set");
+	if (ret && !t.why[0] && ret != -EINVAL)
+		fuzz_fail("translate: failed without saying why");
+}
 
 static void decode(const void *buf, size_t size)
 {
@@ -38,6 +76,7 @@ static void decode(const void *buf, size_t size)
 	if (image.base != buf || image.size != size)
 		fuzz_fail("decode: image does not view the caller's buffer");
 	fuzz_exercise_image(&image);
+	translate(&image);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
