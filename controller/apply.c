@@ -36,14 +36,14 @@ int apply_main(int argc, char *argv[])
 		goto usage;
 	if (enforce_input_image(argc - optind, argv + optind, &image))
 		goto out;
-	if (enforce_open_backend(backend, true, &b))
-		goto out;
 	lock = state_lock();
 	if (lock < 0) {
 		fprintf(stderr, "%s: cannot lock %s: %s\n", prog_name, BULWARK_RUN_DIR,
 			strerror(-lock));
 		goto out;
 	}
+	if (enforce_open_backend(backend, true, &b))
+		goto out;
 	if (state_install(b, &image, &result)) {
 		fprintf(stderr, "%s: not applied: %s\n", prog_name, result.why);
 		goto out;
@@ -52,6 +52,13 @@ int apply_main(int argc, char *argv[])
 	       "%u files admitted by identity\n",
 	       (unsigned long long)result.generation, result.policies, result.path_entries,
 	       result.net_entries, result.identities);
+	if (result.unenforced)
+		fprintf(stderr,
+			"%s: warning: %u file rule%s name%s accesses this backend does not enforce "
+			"yet (unlink, rename, mkdir, rmdir, link, symlink, setattr); see "
+			"bulwark-policy(5)\n",
+			prog_name, result.unenforced, result.unenforced == 1 ? "" : "s",
+			result.unenforced == 1 ? "s" : "");
 	if (result.not_admitted)
 		fprintf(stderr,
 			"%s: warning: %u exact exec allow rule%s name%s a file that is missing "

@@ -188,17 +188,22 @@ static int remove_tree(const char *dir)
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-int cgroup_exec_remove(const char *dir)
+int cgroup_exec_empty(const char *dir)
 {
 	struct timespec pause = {0, 10000000};
 	char path[PATH_MAX];
 	int i;
 
-	if (populated(dir)) {
-		snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
-		write_file(path, "1");
-		for (i = 0; i < 500 && populated(dir); i++)
-			nanosleep(&pause, NULL);
-	}
+	if (!populated(dir))
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	write_file(path, "1");
+	for (i = 0; i < 500 && populated(dir); i++)
+		nanosleep(&pause, NULL);
+	return populated(dir) ? -EBUSY : 0;
+}
+
+int cgroup_exec_remove(const char *dir)
+{
 	return remove_tree(dir);
 }

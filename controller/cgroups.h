@@ -23,7 +23,9 @@ int cgroup_id(const char *dir, __u64 *id);
 
 /* Creates CGROUP_EXEC_PARENT/exec-PID for bulwark exec; @dir gets its path. */
 int cgroup_exec_create(char *dir, size_t size);
-/* Kills what is left in @dir and removes it. */
+/* Kills what is left in @dir and waits until it is empty (-EBUSY: it is not). */
+int cgroup_exec_empty(const char *dir);
+/* Removes @dir and the cgroups below it. */
 int cgroup_exec_remove(const char *dir);
 /* Moves the calling process into @dir. */
 int cgroup_enter(const char *dir);

@@ -37,7 +37,8 @@ struct session {
 	bool registered;
 };
 
-static int session_start(struct session *s, const struct image_buffer *image)
+static int session_start(struct session *s, const struct image_buffer *image,
+			 const char *backend)
 {
 	struct gen_result result;
 	int lock, ret;
@@ -54,6 +55,12 @@ static int session_start(struct session *s, const struct image_buffer *image)
 		fprintf(stderr, "%s: cannot lock %s: %s\n", prog_name, BULWARK_RUN_DIR,
 			strerror(-lock));
 		return lock;
+	}
+	/* Loading under the lock: two first runs must not both load and pin. */
+	ret = enforce_open_backend(backend, true, &s->b);
+	if (ret) {
+		state_unlock(lock);
+		return ret;
 	}
 	ret = state_session_add(image, s->cgroup, &s->index);
 	if (ret) {
@@ -73,6 +80,9 @@ static void session_end(struct session *s)
 	struct gen_result result;
 	int lock;
 
+	/* What CMD left behind dies while its policy still holds. */
+	if (s->cgroup[0] && cgroup_exec_empty(s->cgroup))
+		fprintf(stderr, "%s: warning: processes are left in %s\n", prog_name, s->cgroup);
 	if (s->registered) {
 		lock = state_lock();
 		state_session_remove(s->index);
@@ -84,6 +94,7 @@ static void session_end(struct session *s)
 	if (s->cgroup[0])
 		cgroup_exec_remove(s->cgroup);
 }
+
 
 static void print_session_events(struct events_log *log, const struct session *s, FILE *out,
 				 bool json)
@@ -101,12 +112,17 @@ static void print_session_events(struct events_log *log, const struct session *s
 	fflush(out);
 }
 
+/* How many policies the image holds, or -1 when it is not a valid image. */
 static int image_policy_count(const struct image_buffer *image)
 {
-	const struct bulwark_image_header *h = image->data;
-	const struct bulwark_image_section *sections = (const void *)(h + 1);
+	struct bulwark_image decoded;
+	const char *why;
 
-	return sections[BULWARK_SECTION_POLICIES].count;
+	if (bulwark_image_decode(&decoded, image->data, image->size, &why)) {
+		fprintf(stderr, "%s: invalid policy image: %s\n", prog_name, why);
+		return -1;
+	}
+	return decoded.policy_count;
 }
 
 int exec_main(int argc, char *argv[])
@@ -161,12 +177,15 @@ int exec_main(int argc, char *argv[])
 	}
 	if (enforce_input_image(npolicies, policies, &image))
 		goto out;
-	if (image_policy_count(&image) != 1) {
+	npolicies = image_policy_count(&image);
+	if (npolicies < 0)
+		goto out;
+	if (npolicies != 1) {
 		fprintf(stderr, "%s: the policy files define %d policies; exec needs exactly one\n",
-			prog_name, image_policy_count(&image));
+			prog_name, npolicies);
 		goto out;
 	}
-	if (enforce_open_backend(backend, true, &s.b))
+	if (session_start(&s, &image, backend))
 		goto out;
 	ret = events_log_open(s.b, false, &log);
 	if (ret) {
@@ -175,8 +194,6 @@ int exec_main(int argc, char *argv[])
 		goto out;
 	}
 	ret = 125;
-	if (session_start(&s, &image))
-		goto out;
 
 	signal(SIGINT, forward_signal);
 	signal(SIGTERM, forward_signal);

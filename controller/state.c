@@ -176,7 +176,7 @@ int state_install(struct bpf_backend *b, const struct image_buffer *applied,
 {
 	struct loaded *loaded = calloc(SESSIONS_MAX + 1, sizeof(*loaded));
 	struct gen_source *sources = calloc(SESSIONS_MAX + 1, sizeof(*sources));
-	char path[PATH_MAX];
+	char path[PATH_MAX], next[PATH_MAX];
 	size_t count = 0, i;
 	const char *what;
 	int ret = 0;
@@ -232,14 +232,26 @@ int state_install(struct bpf_backend *b, const struct image_buffer *applied,
 		sources[count].binding_count = l->binding_count;
 		count++;
 	}
+	if (applied) {
+		/* Written beside the live one first: recording must not fail after the switch. */
+		state_path(next, sizeof(next), "applied.img.next");
+		ret = image_write_file(next, applied);
+		if (ret) {
+			snprintf(result->why, sizeof(result->why),
+				 "cannot write " BULWARK_RUN_DIR "/applied.img.next: %s",
+				 strerror(-ret));
+			goto out;
+		}
+	}
 	ret = generation_install(b, sources, count, result);
-	if (!ret && applied) {
-		/* Remember what is now enforced, atomically. */
-		ret = image_write_file(path, applied);
-		if (ret)
+	if (applied) {
+		if (!ret && rename(next, path) < 0) {
+			ret = -errno;
 			snprintf(result->why, sizeof(result->why),
 				 "applied, but cannot record it in " BULWARK_RUN_DIR ": %s",
 				 strerror(-ret));
+		}
+		unlink(next);
 	}
 out:
 	if (loaded) {

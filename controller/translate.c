@@ -307,8 +307,6 @@ static int translate_paths(struct translation *t, struct bw_policy *policies)
 		const char *path = bulwark_image_string(image, run->path);
 		struct bw_policy *policy = &policies[run->policy];
 
-		for (r = run; r < end && same_key(r, run); r++)
-			;
 		if (path_depth(path, strlen(path)) >= BW_DEPTH_MAX - 1) {
 			snprintf(t->why, sizeof(t->why),
 				 "the path %s is more than %d directories deep: the BPF backend's "
@@ -318,6 +316,10 @@ static int translate_paths(struct translation *t, struct bw_policy *policies)
 		}
 		if (run->class == BULWARK_CLASS_UNIX)
 			policy->flags |= BW_POLICY_HAS_UNIX_RULES;
+		/* r ends past the run: the next run starts there. */
+		for (r = run; r < end && same_key(r, run); r++)
+			if (r->class == BULWARK_CLASS_FILE && (r->access & ~BW_ENFORCED_FILE_ACCESS))
+				t->unenforced++;
 		switch (run->match) {
 		case BULWARK_MATCH_EXACT:
 			policy->flags |= BW_POLICY_HAS_EXACT << run->class;

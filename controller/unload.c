@@ -50,8 +50,10 @@ int unload_main(int argc, char *argv[])
 	}
 	/* Enforcement stops at once: no generation is active any more. */
 	ret = stop_enforcing();
-	if (!ret)
+	if (!ret) {
+		state_clear();
 		ret = bpf_backend_remove_pins();
+	}
 	if (ret) {
 		fprintf(stderr, "%s: cannot unload %s: %s\n", prog_name, BW_PIN_DIR, strerror(-ret));
 		state_unlock(lock);

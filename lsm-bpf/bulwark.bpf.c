@@ -676,13 +676,30 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s,
 				      struct path *path)
 {
 	const struct bw_generation *gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	struct inode *inode = BPF_CORE_READ(path, dentry, d_inode);
 	long n;
 
 	if (!gen)
 		return false;
+	s->path[0] = 0; /* stays empty when d_path fails */
 	n = bpf_d_path(path, s->path, sizeof(s->path));
-	if (n <= 1)
+	if (n <= 1) {
+		s->path[0] = 0;
 		return false;
+	}
+	/*
+	 * An unlinked file (reopened through /proc/PID/fd, or a memfd) is
+	 * named by d_path with " (deleted)" after it: decide on the name it had.
+	 */
+	if (inode && !BPF_CORE_READ(inode, __i_nlink) && n > 11) {
+		__u32 end = (n - 11) & (BW_PATH_BUF - 1);
+
+		if (s->path[end] == ' ' && s->path[(end + 1) & (BW_PATH_BUF - 1)] == '(' &&
+		    s->path[(end + 2) & (BW_PATH_BUF - 1)] == 'd') {
+			s->path[end] = 0;
+			n = end + 1;
+		}
+	}
 	return hash_path(s, n - 1, gen->seed);
 }
 
@@ -749,10 +766,16 @@ static __always_inline void cache_exec_verdict(struct decision *d, struct file *
 		.rule = d->rule,
 	};
 	struct bw_identity_key key;
+	struct bw_exec_cache *old;
 	struct inode *inode;
 
 	file_key(d, file, &key, &inode);
 	inode_ctime(inode, &c.ctime_sec, &c.ctime_nsec);
+	/* Libraries are mapped again and again: write only what changed. */
+	old = bpf_map_lookup_elem(&bw_exec_cache, &key);
+	if (old && old->generation == c.generation && old->ctime_sec == c.ctime_sec &&
+	    old->ctime_nsec == c.ctime_nsec && old->denied == c.denied && old->rule == c.rule)
+		return;
 	bpf_map_update_elem(&bw_exec_cache, &key, &c, BPF_ANY);
 }
 
@@ -949,7 +972,8 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 		want |= BULWARK_ACCESS_READ;
 	if (mode & FMODE_WRITE)
 		want |= (flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
-	if ((mode & FMODE_WRITE) && (flags & O_TRUNC))
+	/* The kernel truncates on O_TRUNC even for O_RDONLY; a new file has nothing to lose. */
+	if ((flags & O_TRUNC) && !(mode & FMODE_CREATED))
 		want |= BULWARK_ACCESS_TRUNCATE;
 	if (mode & FMODE_CREATED)
 		want |= BULWARK_ACCESS_CREATE;
@@ -985,9 +1009,16 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	if (name_path(&d, s, &file->f_path)) {
 		decide_path(&d, s, BULWARK_CLASS_FILE, want);
 		ret = conclude(&d, s, true);
-	} else {
+	} else if (s->path[0] != '/' && s->path[0] != 0) {
 		/* Pseudo files (pipe:[n], anon_inode:...) have no path: not ours. */
 		ret = 0;
+	} else {
+		/* A path that cannot be named (too long): fail closed. */
+		stat_add(BW_STAT_UNDECIDABLE);
+		d.denied = want;
+		d.why = BW_WHY_UNDECIDABLE;
+		d.class = BULWARK_CLASS_FILE;
+		ret = conclude(&d, NULL, true);
 	}
 	release_scratch(claimed);
 	leave_slot(slot);
@@ -1137,7 +1168,7 @@ struct sockaddr_any {
 			__u32 flowinfo;
 			__u8 addr[16];
 		} __attribute__((packed)) in6;
-		char sun_path[108];
+		char sun_path[109]; /* one more than the kernel's: always terminated */
 	};
 };
 
@@ -1191,6 +1222,14 @@ static __always_inline int unix_hook(struct decision *d, const char *sun, __u32 
 	return ret;
 }
 
+static __always_inline bool is_unspecified(const struct decision *d)
+{
+	__u64 words[2];
+
+	__builtin_memcpy(words, d->addr, sizeof(words));
+	return !words[0] && !words[1];
+}
+
 /*
  * An operation on @address (kernel memory, @addrlen bytes): IP in @direction,
  * or a unix socket path.
@@ -1209,6 +1248,12 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 		len = sizeof(sa);
 	if (bpf_probe_read_kernel(&sa, len & 0x7f, address))
 		return 0;
+	/*
+	 * UDP and raw sendmsg and inet bind take an address of family 0 as
+	 * their socket's own family (connect: it means disconnect).
+	 */
+	if (sa.family == 0 && op != BW_OP_CONNECT)
+		sa.family = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
 	if (sa.family != AF_INET && sa.family != AF_INET6 && sa.family != AF_UNIX)
 		return 0;
 	if (sa.family == AF_INET && len < 8)
@@ -1246,6 +1291,15 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 		} else {
 			d.family = BULWARK_FAMILY_INET6;
 			__builtin_memcpy(d.addr, a, 16);
+		}
+	}
+	/* An unspecified destination (0.0.0.0, ::) is the local host: loopback. */
+	if (direction == BULWARK_EGRESS && is_unspecified(&d)) {
+		if (d.family == BULWARK_FAMILY_INET) {
+			d.addr[0] = 127;
+			d.addr[3] = 1;
+		} else {
+			d.addr[15] = 1;
 		}
 	}
 	decide_net(&d);
