@@ -5,6 +5,7 @@
  * enforcement outlives the controller, adopts what an earlier run pinned,
  * and gives the rest of the controller plain map operations.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -139,12 +140,18 @@ static int adopt(struct bpf_backend *b)
 		pin_path(path, sizeof(path), map_names[i]);
 		b->fds[i] = bpf_obj_get(path);
 		if (b->fds[i] < 0)
-			return -errno;
+			return errno == ENOENT ? -ENOLINK : -errno;
 	}
 	if (bpf_map_lookup_elem(b->fds[BW_MAP_CONFIG], &zero, &config) < 0)
 		return -errno;
+	if (!config.layout)
+		return -ENOLINK; /* never finished loading */
 	if (config.layout != BW_LAYOUT_VERSION)
 		return -EPROTO;
+	/* The programs, too: socket_accept's link is pinned last of all. */
+	snprintf(path, sizeof(path), "%s/link_bulwark_accept", BW_PIN_DIR);
+	if (access(path, F_OK) < 0)
+		return -ENOLINK;
 	return 0;
 }
 
@@ -154,7 +161,8 @@ static int pin_links(struct bulwark_bpf *skel)
 	struct bpf_program *prog;
 	char path[256];
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		struct bpf_link *link = bpf_program__attach(prog);
 		int ret;
 
@@ -225,6 +233,21 @@ int bpf_backend_open(struct bpf_backend **out, bool load, enum bpf_stage *failed
 	if (bpf_backend_is_pinned()) {
 		*failed = BPF_STAGE_ADOPT;
 		ret = adopt(b);
+		/*
+		 * Maps pinned by a load that never finished (killed before
+		 * stamping the layout and pinning the links): with the state
+		 * lock held, nobody else is loading, so start over.
+		 */
+		if (ret == -ENOLINK && load) {
+			bpf_backend_close(b);
+			bpf_backend_remove_pins();
+			b = backend_new();
+			if (!b)
+				return -ENOMEM;
+			ret = load_and_pin(b, failed);
+			if (ret)
+				bpf_backend_remove_pins();
+		}
 	} else if (load) {
 		ret = load_and_pin(b, failed);
 		if (ret)
@@ -241,11 +264,7 @@ int bpf_backend_open(struct bpf_backend **out, bool load, enum bpf_stage *failed
 	return 0;
 }
 
-static const char *const prog_names[] = {
-	"bulwark_exec",	   "bulwark_mmap", "bulwark_mprotect", "bulwark_open",	 "bulwark_connect",
-	"bulwark_sendmsg", "bulwark_bind", "bulwark_listen",   "bulwark_accept",
-};
-#define PROG_COUNT (sizeof(prog_names) / sizeof(prog_names[0]))
+#define PROG_COUNT 32 /* at most, for the links found pinned */
 
 /* Whether any of the programs (by id) still exists. */
 static bool programs_alive(const __u32 *ids, size_t count)
@@ -266,31 +285,34 @@ static bool programs_alive(const __u32 *ids, size_t count)
 int bpf_backend_remove_pins(void)
 {
 	__u32 ids[PROG_COUNT] = {0};
-	char path[256];
+	size_t i, count = 0;
+	struct dirent *de;
+	char path[512];
 	int ret = 0, waited;
-	size_t i;
+	DIR *dir;
 
-	/* The programs' ids, to see them go. */
-	for (i = 0; i < PROG_COUNT; i++) {
+	/* Each pinned link, with its program's id, to see the program go. */
+	dir = opendir(BW_PIN_DIR);
+	while (dir && (de = readdir(dir))) {
 		struct bpf_link_info info;
 		__u32 len = sizeof(info);
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/link_%s", BW_PIN_DIR, prog_names[i]);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
+		if (strncmp(de->d_name, "link_", 5))
 			continue;
+		snprintf(path, sizeof(path), "%s/%s", BW_PIN_DIR, de->d_name);
+		fd = bpf_obj_get(path);
 		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-			ids[i] = info.prog_id;
-		close(fd);
-	}
-	/* Links first: the programs stop running before their maps go. */
-	for (i = 0; i < PROG_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/link_%s", BW_PIN_DIR, prog_names[i]);
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && count < PROG_COUNT)
+			ids[count++] = info.prog_id;
+		if (fd >= 0)
+			close(fd);
+		/* Links first: the programs stop running before their maps go. */
 		if (unlink(path) < 0 && errno != ENOENT)
 			ret = -errno;
 	}
+	if (dir)
+		closedir(dir);
 	for (i = 0; i < __BW_MAP_COUNT; i++) {
 		pin_path(path, sizeof(path), map_names[i]);
 		if (unlink(path) < 0 && errno != ENOENT)
@@ -302,7 +324,7 @@ int bpf_backend_remove_pins(void)
 	 * bpffs lets go of a pinned link only after an RCU grace period, which
 	 * lazy RCU (6.12) stretches to seconds: wait until the programs are gone.
 	 */
-	for (waited = 0; !ret && programs_alive(ids, PROG_COUNT); waited++) {
+	for (waited = 0; !ret && programs_alive(ids, count); waited++) {
 		if (waited == 600)
 			return -ETIMEDOUT;
 		usleep(50000);

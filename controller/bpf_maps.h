@@ -58,8 +58,7 @@ int bw_map_zero_percpu(struct bpf_backend *b, enum bw_map m, __u32 key, size_t w
 /* Events from the ring buffer; @fn returns 0 to go on. */
 typedef int (*bw_event_fn)(void *ctx, const struct bw_event *event);
 struct bw_event_reader;
-int bw_events_open(struct bpf_backend *b, bw_event_fn fn, void *ctx,
-		   struct bw_event_reader **out);
+int bw_events_open(struct bpf_backend *b, bw_event_fn fn, void *ctx, struct bw_event_reader **out);
 /* Waits up to @timeout_ms for events, without consuming them. */
 int bw_events_wait(struct bw_event_reader *r, int timeout_ms);
 /* Hands every event there is to the callback; returns how many, or -errno. */

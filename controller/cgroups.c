@@ -87,7 +87,8 @@ static int walk(struct bind_walk *w, const char *rel, int depth)
 	while (!ret && (de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel, de->d_name) >= sizeof(child))
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel, de->d_name) >=
+		    sizeof(child))
 			continue;
 		ret = walk(w, child, depth + 1);
 	}

@@ -75,6 +75,11 @@ int enforce_open_backend(const char *backend, bool load, struct bpf_backend **ou
 	if (ret == -ENOENT && !load)
 		fprintf(stderr, "%s: nothing is loaded (bulwark apply loads policies)\n",
 			prog_name);
+	else if (ret == -ENOLINK)
+		fprintf(stderr,
+			"%s: nothing is loaded: an interrupted load left maps in %s "
+			"(bulwark apply or unload clears them)\n",
+			prog_name, BW_PIN_DIR);
 	else if (ret == -EPROTO)
 		fprintf(stderr,
 			"%s: the pinned BPF maps in %s come from another version of bulwark; "

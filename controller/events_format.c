@@ -9,9 +9,9 @@
 #include "policy.h"
 
 static const char *const op_names[__BW_OP_MAX] = {
-	[BW_OP_EXEC] = "exec",	     [BW_OP_MMAP] = "mmap",	    [BW_OP_MPROTECT] = "mprotect",
-	[BW_OP_OPEN] = "open",	     [BW_OP_CONNECT] = "connect", [BW_OP_SENDMSG] = "sendmsg",
-	[BW_OP_BIND] = "bind",	     [BW_OP_LISTEN] = "listen",	    [BW_OP_ACCEPT] = "accept",
+	[BW_OP_EXEC] = "exec", [BW_OP_MMAP] = "mmap",	    [BW_OP_MPROTECT] = "mprotect",
+	[BW_OP_OPEN] = "open", [BW_OP_CONNECT] = "connect", [BW_OP_SENDMSG] = "sendmsg",
+	[BW_OP_BIND] = "bind", [BW_OP_LISTEN] = "listen",   [BW_OP_ACCEPT] = "accept",
 };
 
 static const char *op_name(__u8 op)
@@ -73,9 +73,9 @@ void event_print_text(FILE *out, const struct event_record *r)
 	char object[BW_OBJECT_MAX + 64];
 
 	object_text(e, object, sizeof(object));
-	fprintf(out, "bulwark: %s %s %s: policy %s, %s", e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny",
-		op_name(e->op), object, r->policy,
-		e->rule ? "" : "default of ");
+	fprintf(out, "bulwark: %s %s %s: policy %s, %s",
+		e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny", op_name(e->op), object,
+		r->policy, e->rule ? "" : "default of ");
 	if (e->rule)
 		fprintf(out, "rule %u", e->rule);
 	else
@@ -115,8 +115,9 @@ void event_print_json(FILE *out, const struct event_record *r)
 	json_string(out, e->comm, sizeof(e->comm));
 	fprintf(out, ",\"exe\":");
 	json_string(out, e->exe, sizeof(e->exe));
-	fprintf(out, ",\"cgroup\":%llu,\"generation\":%llu,\"policy\":",
-		(unsigned long long)e->cgroup, (unsigned long long)e->generation);
+	fprintf(out,
+		",\"cgroup\":%llu,\"generation\":%llu,\"policy\":", (unsigned long long)e->cgroup,
+		(unsigned long long)e->generation);
 	json_string(out, r->policy, sizeof(r->policy));
 	fprintf(out, ",\"operation\":\"%s\",\"object\":", op_name(e->op));
 	json_string(out, object, sizeof(object));
@@ -130,8 +131,8 @@ void event_print_json(FILE *out, const struct event_record *r)
 			first = false;
 		}
 	} else if (e->family) {
-		fprintf(out, "\"%s\"", e->op == BW_OP_CONNECT || e->op == BW_OP_SENDMSG ? "connect"
-											   : "bind");
+		fprintf(out, "\"%s\"",
+			e->op == BW_OP_CONNECT || e->op == BW_OP_SENDMSG ? "connect" : "bind");
 	} else {
 		fprintf(out, "\"exec\"");
 	}

@@ -22,8 +22,7 @@ struct events_log {
 };
 
 /* The name of policy @index in generation @generation, if a slot still holds it. */
-static void resolve_policy(struct bpf_backend *b, const struct bw_event *e, char *name,
-			   size_t size)
+static void resolve_policy(struct bpf_backend *b, const struct bw_event *e, char *name, size_t size)
 {
 	__u32 slot;
 

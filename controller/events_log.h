@@ -16,7 +16,7 @@
 
 struct event_record {
 	struct bw_event event;
-	char policy[64];	/* the policy's name, resolved when drained */
+	char policy[64]; /* the policy's name, resolved when drained */
 };
 
 struct events_log;

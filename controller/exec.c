@@ -37,8 +37,7 @@ struct session {
 	bool registered;
 };
 
-static int session_start(struct session *s, const struct image_buffer *image,
-			 const char *backend)
+static int session_start(struct session *s, const struct image_buffer *image, const char *backend)
 {
 	struct gen_result result;
 	int lock, ret;
@@ -69,7 +68,8 @@ static int session_start(struct session *s, const struct image_buffer *image,
 		s->registered = true;
 		ret = state_install(s->b, NULL, &result);
 		if (ret)
-			fprintf(stderr, "%s: cannot install the policy: %s\n", prog_name, result.why);
+			fprintf(stderr, "%s: cannot install the policy: %s\n", prog_name,
+				result.why);
 	}
 	state_unlock(lock);
 	return ret;
@@ -94,7 +94,6 @@ static void session_end(struct session *s)
 	if (s->cgroup[0])
 		cgroup_exec_remove(s->cgroup);
 }
-
 
 static void print_session_events(struct events_log *log, const struct session *s, FILE *out,
 				 bool json)

@@ -149,7 +149,7 @@ static bool key_in_slot(enum bw_map m, const void *key, __u32 slot)
 static int clear_hash_map(struct bpf_backend *b, enum bw_map m, __u32 slot)
 {
 	__u8 key[32], next[32];
-	__u8 (*keys)[32] = NULL, (*grown)[32];
+	__u8(*keys)[32] = NULL, (*grown)[32];
 	size_t count = 0, alloc = 0, i;
 	void *prev = NULL;
 	int ret;
@@ -183,9 +183,8 @@ static int clear_hash_map(struct bpf_backend *b, enum bw_map m, __u32 slot)
 
 static int clear_slot(struct bpf_backend *b, __u32 slot)
 {
-	static const enum bw_map hashes[] = {BW_MAP_CGROUPS, BW_MAP_PATHS,
-					     BW_MAP_GLOBS,   BW_MAP_IDENTITIES,
-					     BW_MAP_NETS,    BW_MAP_NET_RULES};
+	static const enum bw_map hashes[] = {BW_MAP_CGROUPS,	BW_MAP_PATHS, BW_MAP_GLOBS,
+					     BW_MAP_IDENTITIES, BW_MAP_NETS,  BW_MAP_NET_RULES};
 	struct bw_generation gen = {0};
 	struct bw_policy empty = {0};
 	__u32 i, index;

@@ -15,14 +15,14 @@
 /* A cgroup bound to a policy of a source. */
 struct binding {
 	__u64 cgroup;
-	__u16 policy;		/* index in the source's image */
+	__u16 policy; /* index in the source's image */
 };
 
 /* One image in a generation: the applied one, or a `bulwark exec` session's. */
 struct gen_source {
 	const struct bulwark_image *image;
-	__u16 policy_base;	/* BPF index of its policy 0 */
-	int host_policy;	/* index of its host policy, or -1 */
+	__u16 policy_base; /* BPF index of its policy 0 */
+	int host_policy; /* index of its host policy, or -1 */
 	const struct binding *bindings;
 	size_t binding_count;
 };

@@ -58,7 +58,8 @@ static void print_policies(struct bpf_backend *b, const struct enforced *e, bool
 			       p.rule_count, (unsigned long long)c[0], (unsigned long long)c[1],
 			       (unsigned long long)c[2]);
 		} else {
-			printf("policy %s%s: %s, %u rules, %llu allowed, %llu denied, %llu audited\n",
+			printf("policy %s%s: %s, %u rules, %llu allowed, %llu denied, %llu "
+			       "audited\n",
 			       p.name, i >= BW_SESSION_BASE ? " (bulwark exec session)" : "",
 			       mode_name(p.mode), p.rule_count, (unsigned long long)c[0],
 			       (unsigned long long)c[1], (unsigned long long)c[2]);

@@ -56,7 +56,8 @@ static int bit_index(__u16 bit)
 	return __builtin_ctz(bit);
 }
 
-static bool same_key(const struct bulwark_image_path_rule *a, const struct bulwark_image_path_rule *b)
+static bool same_key(const struct bulwark_image_path_rule *a,
+		     const struct bulwark_image_path_rule *b)
 {
 	return a->policy == b->policy && a->class == b->class && a->match == b->match &&
 	       a->path == b->path;
@@ -170,8 +171,8 @@ static int translate_exact(struct translation *t, const struct bulwark_image_pat
 	for (bit = 1; bit && bit <= bits; bit <<= 1) {
 		if (!(bits & bit))
 			continue;
-		ret = bulwark_decide_path(t->image, run->policy, run->class, path, strlen(path), bit,
-					  NULL, &d);
+		ret = bulwark_decide_path(t->image, run->policy, run->class, path, strlen(path),
+					  bit, NULL, &d);
 		if (ret)
 			return ret;
 		set_bit_verdict(&value, bit, &d);
@@ -246,7 +247,8 @@ static int translate_glob(struct translation *t, const struct bulwark_image_path
 
 		if (n == BW_GLOB_RUN_MAX) {
 			snprintf(t->why, sizeof(t->why),
-				 "more than %d glob rules in the directory %s: the BPF backend's limit",
+				 "more than %d glob rules in the directory %s: the BPF backend's "
+				 "limit",
 				 BW_GLOB_RUN_MAX, bulwark_image_string(image, run->path));
 			return -E2BIG;
 		}
@@ -318,7 +320,8 @@ static int translate_paths(struct translation *t, struct bw_policy *policies)
 			policy->flags |= BW_POLICY_HAS_UNIX_RULES;
 		/* r ends past the run: the next run starts there. */
 		for (r = run; r < end && same_key(r, run); r++)
-			if (r->class == BULWARK_CLASS_FILE && (r->access & ~BW_ENFORCED_FILE_ACCESS))
+			if (r->class == BULWARK_CLASS_FILE &&
+			    (r->access & ~BW_ENFORCED_FILE_ACCESS))
 				t->unenforced++;
 		switch (run->match) {
 		case BULWARK_MATCH_EXACT:

@@ -15,17 +15,17 @@
 #include "core/image.h"
 
 /* The file accesses the BPF programs decide (at open, and exec). */
-#define BW_ENFORCED_FILE_ACCESS                                                         \
-	(BULWARK_ACCESS_READ | BULWARK_ACCESS_WRITE | BULWARK_ACCESS_APPEND |            \
+#define BW_ENFORCED_FILE_ACCESS                                                                    \
+	(BULWARK_ACCESS_READ | BULWARK_ACCESS_WRITE | BULWARK_ACCESS_APPEND |                      \
 	 BULWARK_ACCESS_CREATE | BULWARK_ACCESS_TRUNCATE | BULWARK_ACCESS_EXEC)
 
 struct translation {
 	const struct bulwark_image *image;
 	__u8 slot;
-	__u16 policy_base;	/* the BPF index of the image's policy 0 */
-	__u64 seed;		/* the slot's path hash seed */
-	__u32 *glob_next;	/* next free bw_globs index in the slot */
-	__u32 *net_next;	/* next free bw_net_rules index in the slot */
+	__u16 policy_base; /* the BPF index of the image's policy 0 */
+	__u64 seed; /* the slot's path hash seed */
+	__u32 *glob_next; /* next free bw_globs index in the slot */
+	__u32 *net_next; /* next free bw_net_rules index in the slot */
 	/* Writes one entry; returns 0 or -errno. */
 	int (*put)(void *ctx, enum bw_map map, const void *key, const void *value);
 	/*
@@ -39,8 +39,8 @@ struct translation {
 	void *ctx;
 	/* Counters and what went wrong. */
 	unsigned int path_entries, glob_entries, net_entries, identities;
-	unsigned int not_admitted;	/* exact exec allow rules whose file was not admitted */
-	unsigned int unenforced;	/* file rules with accesses not enforced (see BW_ENFORCED) */
+	unsigned int not_admitted; /* exact exec allow rules whose file was not admitted */
+	unsigned int unenforced; /* file rules with accesses not enforced (see BW_ENFORCED) */
 	char why[512];
 };
 

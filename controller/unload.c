@@ -55,7 +55,8 @@ int unload_main(int argc, char *argv[])
 		ret = bpf_backend_remove_pins();
 	}
 	if (ret) {
-		fprintf(stderr, "%s: cannot unload %s: %s\n", prog_name, BW_PIN_DIR, strerror(-ret));
+		fprintf(stderr, "%s: cannot unload %s: %s\n", prog_name, BW_PIN_DIR,
+			strerror(-ret));
 		state_unlock(lock);
 		return 1;
 	}

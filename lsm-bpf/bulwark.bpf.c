@@ -26,7 +26,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-
 #define EPERM 1
 #define AF_UNIX 1
 #define AF_INET 2
@@ -314,9 +313,9 @@ static __always_inline __u32 lowest_bit_index(__u16 bits)
 }
 
 struct path_state {
-	__u16 open;	/* bits not decided yet */
+	__u16 open; /* bits not decided yet */
 	__u16 denied;
-	__u32 rule;	/* rule of the first denial */
+	__u32 rule; /* rule of the first denial */
 };
 
 static __always_inline void apply_entry(struct path_state *st, __u16 allow, __u16 deny,
@@ -626,8 +625,7 @@ static __always_inline int conclude_named(struct decision *d, const struct bw_sc
 	return audit ? 0 : -EPERM;
 }
 
-static __always_inline int conclude(struct decision *d, const struct bw_scratch *s,
-				    bool sleepable)
+static __always_inline int conclude(struct decision *d, const struct bw_scratch *s, bool sleepable)
 {
 	return conclude_named(d, s, sleepable, NULL);
 }
@@ -672,8 +670,7 @@ static __always_inline void file_key(struct decision *d, struct file *file,
 }
 
 /* Fills s->path with @path's name and hashes it; false when it has none. */
-static __always_inline bool name_path(struct decision *d, struct bw_scratch *s,
-				      struct path *path)
+static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, struct path *path)
 {
 	const struct bw_generation *gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
 	struct inode *inode = BPF_CORE_READ(path, dentry, d_inode);
@@ -707,8 +704,8 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s,
  * Running code from @file: the file's identity if an exact exec rule named
  * it, else its path under the exec rules; then the file rules' exec bit.
  */
-static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s,
-					struct file *file, bool named)
+static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s, struct file *file,
+					bool named)
 {
 	const struct bw_identity *id;
 	struct bw_identity_key key;
@@ -1182,8 +1179,8 @@ static __always_inline int unix_hook(struct decision *d, const char *sun, __u32 
 {
 	struct bw_scratch *s;
 	__u32 claimed = 0, n;
-	__u8 dir_class = access == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS
-							  : BULWARK_CLASS_INGRESS;
+	__u8 dir_class =
+		access == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS : BULWARK_CLASS_INGRESS;
 	const struct bw_generation *gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
 	int ret;
 
@@ -1234,8 +1231,8 @@ static __always_inline bool is_unspecified(const struct decision *d)
  * An operation on @address (kernel memory, @addrlen bytes): IP in @direction,
  * or a unix socket path.
  */
-static __always_inline int address_hook(struct socket *sock, void *address, int addrlen,
-					__u8 op, __u8 direction)
+static __always_inline int address_hook(struct socket *sock, void *address, int addrlen, __u8 op,
+					__u8 direction)
 {
 	struct decision d = {.op = op, .direction = direction};
 	struct sockaddr_any sa = {};
@@ -1284,8 +1281,8 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 
 		d.port = bpf_ntohs(sa.in6.port);
 		/* An IPv4-mapped address is IPv4: match it against IPv4 rules. */
-		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] &&
-		    !a[8] && !a[9] && a[10] == 0xff && a[11] == 0xff) {
+		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
+		    !a[9] && a[10] == 0xff && a[11] == 0xff) {
 			d.family = BULWARK_FAMILY_INET;
 			__builtin_memcpy(d.addr, a + 12, 4);
 		} else {
@@ -1366,8 +1363,8 @@ static __always_inline int local_address_hook(struct socket *sock, __u8 op)
 		struct in6_addr a6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
 		const __u8 *a = a6.in6_u.u6_addr8;
 
-		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] &&
-		    !a[8] && !a[9] && a[10] == 0xff && a[11] == 0xff) {
+		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
+		    !a[9] && a[10] == 0xff && a[11] == 0xff) {
 			d.family = BULWARK_FAMILY_INET;
 			__builtin_memcpy(d.addr, a + 12, 4);
 		} else {

@@ -44,14 +44,15 @@
 /* Policy indexes per slot: the applied image's, then bulwark exec sessions'. */
 #define BW_POLICY_MAX 8192
 #define BW_SESSION_BASE 4096
-#define BW_CGROUP_DEPTH_MAX 32	/* cgroup ancestors looked at */
-#define BW_DEPTH_MAX 64		/* path components with rules: depths 0..63 */
-#define BW_PATH_BUF 4096	/* bpf_d_path buffer */
-#define BW_GLOB_PART_MAX 64	/* literal bytes before and after a glob's '*' */
-#define BW_GLOB_RUN_MAX 128	/* glob entries in one directory */
-#define BW_NET_RUN_MAX 64	/* rules on one prefix */
-#define BW_ACCESS_BITS 13	/* BULWARK_ACCESS_FILE_ALL */
-#define BW_SCRATCH_SLOTS 4	/* concurrent decisions per CPU */
+#define BW_POLICY_ENTRIES (BW_SLOTS * BW_POLICY_MAX) /* policies and counters maps */
+#define BW_CGROUP_DEPTH_MAX 32 /* cgroup ancestors looked at */
+#define BW_DEPTH_MAX 64 /* path components with rules: depths 0..63 */
+#define BW_PATH_BUF 4096 /* bpf_d_path buffer */
+#define BW_GLOB_PART_MAX 64 /* literal bytes before and after a glob's '*' */
+#define BW_GLOB_RUN_MAX 128 /* glob entries in one directory */
+#define BW_NET_RUN_MAX 64 /* rules on one prefix */
+#define BW_ACCESS_BITS 13 /* BULWARK_ACCESS_FILE_ALL */
+#define BW_SCRATCH_SLOTS 4 /* concurrent decisions per CPU */
 
 /* Map sizes. Hash maps are not preallocated: memory follows the rules. */
 #define BW_PATH_ENTRIES (2u << 22)
@@ -62,18 +63,18 @@
 #define BW_EVENT_RING (4u << 20)
 
 struct bw_config {
-	__u32 layout;		/* BW_LAYOUT_VERSION */
-	__u32 active;		/* the slot programs use */
-	__u32 admit_tid;	/* see bw_admission */
+	__u32 layout; /* BW_LAYOUT_VERSION */
+	__u32 active; /* the slot programs use */
+	__u32 admit_tid; /* see bw_admission */
 	__u32 reserved;
 };
 
 /* Per slot: the generation in it. */
 struct bw_generation {
-	__u64 generation;	/* 0: the slot holds nothing */
-	__u64 seed;		/* path hash seed of this generation (secret) */
-	__u32 host_policy;	/* 1 + policy index for everything outside others, or 0 */
-	__u32 policy_count;	/* of the applied image */
+	__u64 generation; /* 0: the slot holds nothing */
+	__u64 seed; /* path hash seed of this generation (secret) */
+	__u32 host_policy; /* 1 + policy index for everything outside others, or 0 */
+	__u32 policy_count; /* of the applied image */
 };
 
 #define BW_POLICY_HAS_UNIX_RULES (1u << 0)
@@ -85,11 +86,11 @@ struct bw_generation {
 struct bw_policy {
 	char name[64];
 	__u8 valid;
-	__u8 mode;		/* enum bulwark_mode */
-	__u8 defaults[5];	/* enum bulwark_action by enum bulwark_class */
-	__u8 flags;		/* BW_POLICY_* */
-	__u64 subtree_depths[3];	/* by class EXEC, FILE, UNIX: bit d = entries at depth d */
-	__u64 egress_v4;	/* bit n: a /n rule exists */
+	__u8 mode; /* enum bulwark_mode */
+	__u8 defaults[5]; /* enum bulwark_action by enum bulwark_class */
+	__u8 flags; /* BW_POLICY_* */
+	__u64 subtree_depths[3]; /* by class EXEC, FILE, UNIX: bit d = entries at depth d */
+	__u64 egress_v4; /* bit n: a /n rule exists */
 	__u64 egress_v6[3];
 	__u64 ingress_v4;
 	__u64 ingress_v6[3];
@@ -98,7 +99,7 @@ struct bw_policy {
 };
 
 struct bw_cgroup_key {
-	__u64 cgroup;		/* cgroup v2 id (the directory's inode number) */
+	__u64 cgroup; /* cgroup v2 id (the directory's inode number) */
 	__u32 slot;
 	__u32 reserved;
 };
@@ -108,8 +109,8 @@ struct bw_path_key {
 	__u16 len;
 	__u16 policy;
 	__u8 slot;
-	__u8 class;		/* enum bulwark_class: EXEC, FILE, UNIX */
-	__u8 match;		/* enum bulwark_match */
+	__u8 class; /* enum bulwark_class: EXEC, FILE, UNIX */
+	__u8 match; /* enum bulwark_match */
 	__u8 reserved;
 };
 
@@ -117,14 +118,14 @@ struct bw_path_key {
 #define BW_PATH_IDENTITY (1u << 0)
 
 struct bw_path_value {
-	__u32 check;		/* second hash of the path */
-	__u16 allow;		/* access bits this entry allows */
-	__u16 deny;		/* access bits this entry denies */
-	__u32 first;		/* GLOB: first glob_rules index */
-	__u16 count;		/* GLOB: entries */
-	__u8 flags;		/* BW_PATH_* */
+	__u32 check; /* second hash of the path */
+	__u16 allow; /* access bits this entry allows */
+	__u16 deny; /* access bits this entry denies */
+	__u32 first; /* GLOB: first glob_rules index */
+	__u16 count; /* GLOB: entries */
+	__u8 flags; /* BW_PATH_* */
 	__u8 reserved;
-	__u32 rule[BW_ACCESS_BITS];	/* deciding rule id by access bit, 0: default */
+	__u32 rule[BW_ACCESS_BITS]; /* deciding rule id by access bit, 0: default */
 };
 
 /* glob_rules key: slot << 31 | index */
@@ -156,7 +157,7 @@ struct bw_identity_key {
 struct bw_identity {
 	__s64 ctime_sec;
 	__u32 ctime_nsec;
-	__u8 action;		/* enum bulwark_action */
+	__u8 action; /* enum bulwark_action */
 	__u8 reserved[3];
 	__u32 rule;
 	__u32 reserved2;
@@ -173,21 +174,21 @@ struct bw_admission {
 	__u32 dev;
 	__u32 ctime_nsec;
 	__s64 ctime_sec;
-	__u64 sequence;		/* bumped by each record */
+	__u64 sequence; /* bumped by each record */
 };
 
 struct bw_net_key {
 	__u8 addr[16];
 	__u16 policy;
 	__u8 slot;
-	__u8 direction;		/* enum bulwark_direction */
-	__u8 family;		/* enum bulwark_family */
+	__u8 direction; /* enum bulwark_direction */
+	__u8 family; /* enum bulwark_family */
 	__u8 prefix_len;
 	__u8 reserved[2];
 };
 
 struct bw_net_run {
-	__u32 first;		/* net_rules index */
+	__u32 first; /* net_rules index */
 	__u32 count;
 };
 
@@ -195,7 +196,7 @@ struct bw_net_run {
 struct bw_net_rule {
 	__u16 port_min;
 	__u16 port_max;
-	__u8 protocol;		/* enum bulwark_protocol */
+	__u8 protocol; /* enum bulwark_protocol */
 	__u8 action;
 	__u16 reserved;
 	__u32 rule;
@@ -209,10 +210,10 @@ struct bw_counters {
 };
 
 enum bw_stat {
-	BW_STAT_HOOK_RUNS,	/* decisions started */
-	BW_STAT_EVENTS_DROPPED,	/* the ring buffer was full */
-	BW_STAT_UNDECIDABLE,	/* no path (too long, no scratch): failed closed */
-	BW_STAT_EXECS,		/* bprm_check_security runs (probe) */
+	BW_STAT_HOOK_RUNS, /* decisions started */
+	BW_STAT_EVENTS_DROPPED, /* the ring buffer was full */
+	BW_STAT_UNDECIDABLE, /* no path (too long, no scratch): failed closed */
+	BW_STAT_EXECS, /* bprm_check_security runs (probe) */
 	__BW_STAT_MAX
 };
 
@@ -235,28 +236,28 @@ enum bw_verdict {
 };
 
 /* Why a denial happened beyond "a rule or default said so". */
-#define BW_WHY_CHANGED (1u << 0)	/* the admitted file changed or was replaced */
-#define BW_WHY_UNDECIDABLE (1u << 1)	/* no path to decide on: failed closed */
-#define BW_WHY_UNIX_RELATIVE (1u << 2)	/* relative or abstract unix socket name */
+#define BW_WHY_CHANGED (1u << 0) /* the admitted file changed or was replaced */
+#define BW_WHY_UNDECIDABLE (1u << 1) /* no path to decide on: failed closed */
+#define BW_WHY_UNIX_RELATIVE (1u << 2) /* relative or abstract unix socket name */
 
 #define BW_OBJECT_MAX 512
 #define BW_EXE_MAX 256
 
 struct bw_event {
-	__u64 time_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 time_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 cgroup;
 	__u64 generation;
 	__u32 pid;
 	__u32 tid;
-	__u32 rule;		/* 0: the class default decided */
+	__u32 rule; /* 0: the class default decided */
 	__u16 policy;
-	__u8 op;		/* enum bw_op */
-	__u8 verdict;		/* enum bw_verdict */
-	__u16 access;		/* the denied access bit(s) */
-	__u8 class;		/* enum bulwark_class that decided */
-	__u8 why;		/* BW_WHY_* */
-	__u8 family;		/* 0: object is a path; else enum bulwark_family */
-	__u8 protocol;		/* enum bulwark_protocol, or 0xff: other */
+	__u8 op; /* enum bw_op */
+	__u8 verdict; /* enum bw_verdict */
+	__u16 access; /* the denied access bit(s) */
+	__u8 class; /* enum bulwark_class that decided */
+	__u8 why; /* BW_WHY_* */
+	__u8 family; /* 0: object is a path; else enum bulwark_family */
+	__u8 protocol; /* enum bulwark_protocol, or 0xff: other */
 	__u16 port;
 	__u8 addr[16];
 	char comm[16];

@@ -21,7 +21,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, BW_SLOTS * BW_POLICY_MAX);
+	__uint(max_entries, BW_POLICY_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct bw_policy);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -91,7 +91,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BW_SLOTS * BW_POLICY_MAX);
+	__uint(max_entries, BW_POLICY_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct bw_counters);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -128,7 +128,7 @@ struct bw_scratch {
 	__u64 full_hash;
 	__u32 full_check;
 	__u32 full_len;
-	__u32 depth;		/* components of the full path */
+	__u32 depth; /* components of the full path */
 };
 
 struct {

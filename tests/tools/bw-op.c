@@ -482,6 +482,41 @@ static int op_link(int argc __unused, char **argv)
 	return link(argv[0], argv[1]) ? errno : 0;
 }
 
+static int op_unlink(int argc __unused, char **argv)
+{
+	return unlink(argv[0]) ? errno : 0;
+}
+
+static int op_mkdir(int argc __unused, char **argv)
+{
+	return mkdir(argv[0], 0755) ? errno : 0;
+}
+
+static int op_rmdir(int argc __unused, char **argv)
+{
+	return rmdir(argv[0]) ? errno : 0;
+}
+
+static int op_symlink(int argc __unused, char **argv)
+{
+	return symlink(argv[0], argv[1]) ? errno : 0;
+}
+
+static int op_truncate(int argc __unused, char **argv)
+{
+	return truncate(argv[0], 0) ? errno : 0;
+}
+
+static int op_chmod(int argc __unused, char **argv)
+{
+	return chmod(argv[0], 0600) ? errno : 0;
+}
+
+static int op_mkfifo(int argc __unused, char **argv)
+{
+	return mkfifo(argv[0], 0600) ? errno : 0;
+}
+
 /* --- IP sockets ------------------------------------------------------------ */
 
 struct inet {
@@ -870,6 +905,13 @@ static const struct op {
 	{"copy", 2, 2, op_copy},
 	{"rename", 2, 2, op_rename},
 	{"link", 2, 2, op_link},
+	{"unlink", 1, 1, op_unlink},
+	{"mkdir", 1, 1, op_mkdir},
+	{"rmdir", 1, 1, op_rmdir},
+	{"symlink", 2, 2, op_symlink},
+	{"truncate", 1, 1, op_truncate},
+	{"chmod", 1, 1, op_chmod},
+	{"mkfifo", 1, 1, op_mkfifo},
 	{"connect", 3, 4, op_connect},
 	{"sendto", 3, 4, op_sendto},
 	{"bind", 3, 4, op_bind},

@@ -58,6 +58,18 @@ test_nothing_is_enforced_before_apply() {
 	[ ! -e /sys/fs/bpf/bulwark ]
 }
 
+# A load killed after libbpf pinned the maps, before the programs: the
+# next command must not be wedged by what it left.
+test_an_interrupted_load_is_cleared_by_the_next() {
+	mkdir -p /sys/fs/bpf/bulwark
+	bpftool map create /sys/fs/bpf/bulwark/bw_config type array key 4 value 16 entries 1 \
+		name bw_config
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: nothing$'
+	expect_rc 1 "$BULWARK" events
+	expect_match 'an interrupted load left maps'
+}
+
 test_apply_enforces_on_the_selected_cgroup_only() {
 	setup
 	expect_rc 0 "$BULWARK" apply "$W/v1.yaml"
