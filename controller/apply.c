@@ -52,13 +52,6 @@ int apply_main(int argc, char *argv[])
 	       "%u files admitted by identity\n",
 	       (unsigned long long)result.generation, result.policies, result.path_entries,
 	       result.net_entries, result.identities);
-	if (result.unenforced)
-		fprintf(stderr,
-			"%s: warning: %u file rule%s name%s accesses this backend does not enforce "
-			"yet (unlink, rename, mkdir, rmdir, link, symlink, setattr); see "
-			"bulwark-policy(5)\n",
-			prog_name, result.unenforced, result.unenforced == 1 ? "" : "s",
-			result.unenforced == 1 ? "s" : "");
 	if (result.not_admitted)
 		fprintf(stderr,
 			"%s: warning: %u exact exec allow rule%s name%s a file that is missing "

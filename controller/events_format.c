@@ -9,9 +9,12 @@
 #include "policy.h"
 
 static const char *const op_names[__BW_OP_MAX] = {
-	[BW_OP_EXEC] = "exec", [BW_OP_MMAP] = "mmap",	    [BW_OP_MPROTECT] = "mprotect",
-	[BW_OP_OPEN] = "open", [BW_OP_CONNECT] = "connect", [BW_OP_SENDMSG] = "sendmsg",
-	[BW_OP_BIND] = "bind", [BW_OP_LISTEN] = "listen",   [BW_OP_ACCEPT] = "accept",
+	[BW_OP_EXEC] = "exec",	   [BW_OP_MMAP] = "mmap",	  [BW_OP_MPROTECT] = "mprotect",
+	[BW_OP_OPEN] = "open",	   [BW_OP_CONNECT] = "connect",	  [BW_OP_SENDMSG] = "sendmsg",
+	[BW_OP_BIND] = "bind",	   [BW_OP_LISTEN] = "listen",	  [BW_OP_ACCEPT] = "accept",
+	[BW_OP_UNLINK] = "unlink", [BW_OP_MKDIR] = "mkdir",	  [BW_OP_RMDIR] = "rmdir",
+	[BW_OP_MKNOD] = "create",  [BW_OP_SYMLINK] = "symlink",	  [BW_OP_LINK] = "link",
+	[BW_OP_RENAME] = "rename", [BW_OP_TRUNCATE] = "truncate", [BW_OP_SETATTR] = "setattr",
 };
 
 static const char *op_name(__u8 op)
@@ -59,7 +62,7 @@ static const char *why_text(__u8 why)
 
 static __u8 access_class(const struct bw_event *e)
 {
-	if (e->op == BW_OP_OPEN)
+	if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK)
 		return BULWARK_CLASS_FILE;
 	if (e->class == BULWARK_CLASS_UNIX)
 		return BULWARK_CLASS_UNIX;
@@ -122,7 +125,7 @@ void event_print_json(FILE *out, const struct event_record *r)
 	fprintf(out, ",\"operation\":\"%s\",\"object\":", op_name(e->op));
 	json_string(out, object, sizeof(object));
 	fprintf(out, ",\"access\":[");
-	if (e->op == BW_OP_OPEN || e->class == BULWARK_CLASS_UNIX) {
+	if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK || e->class == BULWARK_CLASS_UNIX) {
 		for (bit = 1; bit && bit <= e->access; bit <<= 1) {
 			if (!(e->access & bit))
 				continue;

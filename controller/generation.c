@@ -251,7 +251,6 @@ static int fill_slot(struct bpf_backend *b, __u32 slot, __u64 seed,
 		result->net_entries += t.net_entries;
 		result->identities += t.identities;
 		result->not_admitted += t.not_admitted;
-		result->unenforced += t.unenforced;
 		for (i = 0; i < src->binding_count; i++) {
 			struct bw_cgroup_key key = {.cgroup = src->bindings[i].cgroup,
 						    .slot = slot};

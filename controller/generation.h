@@ -30,7 +30,6 @@ struct gen_source {
 struct gen_result {
 	__u64 generation;
 	unsigned int policies, path_entries, net_entries, identities, not_admitted;
-	unsigned int unenforced; /* file rules with accesses the backend does not enforce */
 	char why[600];
 };
 

@@ -320,9 +320,7 @@ static int translate_paths(struct translation *t, struct bw_policy *policies)
 			policy->flags |= BW_POLICY_HAS_UNIX_RULES;
 		/* r ends past the run: the next run starts there. */
 		for (r = run; r < end && same_key(r, run); r++)
-			if (r->class == BULWARK_CLASS_FILE &&
-			    (r->access & ~BW_ENFORCED_FILE_ACCESS))
-				t->unenforced++;
+			;
 		switch (run->match) {
 		case BULWARK_MATCH_EXACT:
 			policy->flags |= BW_POLICY_HAS_EXACT << run->class;

@@ -14,11 +14,6 @@
 #include "bpf_maps.h"
 #include "core/image.h"
 
-/* The file accesses the BPF programs decide (at open, and exec). */
-#define BW_ENFORCED_FILE_ACCESS                                                                    \
-	(BULWARK_ACCESS_READ | BULWARK_ACCESS_WRITE | BULWARK_ACCESS_APPEND |                      \
-	 BULWARK_ACCESS_CREATE | BULWARK_ACCESS_TRUNCATE | BULWARK_ACCESS_EXEC)
-
 struct translation {
 	const struct bulwark_image *image;
 	__u8 slot;
@@ -40,7 +35,6 @@ struct translation {
 	/* Counters and what went wrong. */
 	unsigned int path_entries, glob_entries, net_entries, identities;
 	unsigned int not_admitted; /* exact exec allow rules whose file was not admitted */
-	unsigned int unenforced; /* file rules with accesses not enforced (see BW_ENFORCED) */
 	char why[512];
 };
 

@@ -1022,6 +1022,229 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	return ret;
 }
 
+/* --- changes to the file tree -------------------------------------------------- */
+
+#define PATH_NAMES 32 /* components a path built from dentries may have */
+#define PATH_STEPS 64 /* components and mount crossings */
+
+struct build_ctx {
+	struct bw_scratch *s;
+};
+
+/* One step up from s->walk_dentry: a name, or a mount crossing; 1 at the root. */
+static long walk_step(__u32 i, struct build_ctx *ctx)
+{
+	struct bw_scratch *s = ctx->s;
+	struct dentry *dentry = (void *)s->walk_dentry, *parent;
+	struct vfsmount *vfsmnt = (void *)s->walk_mnt;
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt_parent;
+
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt)
+			return 1; /* the root of everything */
+		s->walk_dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		s->walk_mnt = (__u64)mnt_parent + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry)
+		return 1;
+	if (s->nnames >= PATH_NAMES) {
+		s->nnames = PATH_NAMES + 1; /* too deep */
+		return 1;
+	}
+	s->names[s->nnames & (PATH_NAMES - 1)] = (__u64)BPF_CORE_READ(dentry, d_name.name);
+	s->nnames++;
+	s->walk_dentry = (__u64)parent;
+	return 0;
+}
+
+/* Appends "/" and the i-th name from the root into s->path. */
+static long copy_step(__u32 i, struct build_ctx *ctx)
+{
+	struct bw_scratch *s = ctx->s;
+	__u32 k, off = s->off;
+	long len;
+
+	if (i >= s->nnames || s->nnames > PATH_NAMES)
+		return 1;
+	/* Room for "/" and a name of up to NAME_MAX bytes, or give up. */
+	if (off >= BW_PATH_BUF - 258) {
+		s->nnames = PATH_NAMES + 1;
+		return 1;
+	}
+	k = (s->nnames - 1 - i) & (PATH_NAMES - 1);
+	s->path[off & (BW_PATH_BUF - 1)] = '/';
+	off++;
+	len = bpf_probe_read_kernel_str(&s->path[off & (BW_PATH_BUF - 1)], 256,
+					(const void *)s->names[k]);
+	if (len <= 1) {
+		s->nnames = PATH_NAMES + 1;
+		return 1;
+	}
+	s->off = off + len - 1;
+	return 0;
+}
+
+/*
+ * Writes into s->path the path of @dentry under @vfsmnt, then "/" and
+ * @child's name when @child is set: what d_path does, for the hooks that
+ * may not call bpf_d_path. Returns the length, or 0 when it cannot.
+ */
+static __always_inline __u32 build_path(struct bw_scratch *s, struct dentry *dentry,
+					struct vfsmount *vfsmnt, struct dentry *child)
+{
+	struct build_ctx ctx = {.s = s};
+
+	s->nnames = 0;
+	s->off = 0;
+	if (child) {
+		s->names[0] = (__u64)BPF_CORE_READ(child, d_name.name);
+		s->nnames = 1;
+	}
+	s->walk_dentry = (__u64)dentry;
+	s->walk_mnt = (__u64)vfsmnt;
+	bpf_loop(PATH_STEPS, walk_step, &ctx, 0);
+	if (s->nnames > PATH_NAMES)
+		return 0;
+	if (!s->nnames) {
+		s->path[0] = '/';
+		s->path[1] = 0;
+		return 1;
+	}
+	bpf_loop(PATH_NAMES, copy_step, &ctx, 0);
+	if (s->nnames > PATH_NAMES || s->off >= BW_PATH_BUF)
+		return 0;
+	s->path[s->off & (BW_PATH_BUF - 1)] = 0;
+	return s->off;
+}
+
+/*
+ * A change to the file tree: @access on @child in the directory @dir (or,
+ * without @child, on @dir itself). These hooks may not sleep, so the path
+ * is built from the dentries; a path that cannot be built fails closed.
+ */
+static __always_inline int tree_hook(__u8 op, __u16 access, const struct path *dir,
+				     struct dentry *child)
+{
+	struct decision d = {.op = op};
+	const struct bw_generation *gen;
+	struct bw_scratch *s;
+	__u32 claimed = 0, n = 0;
+	int slot, ret;
+
+	stat_add(BW_STAT_HOOK_RUNS);
+	slot = enter_slot();
+	if (slot < 0)
+		return 0;
+	d.slot = slot;
+	if (!find_policy(&d)) {
+		leave_slot(slot);
+		return 0;
+	}
+	d.class = BULWARK_CLASS_FILE;
+	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
+	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
+		ret = conclude(&d, NULL, false);
+		leave_slot(slot);
+		return ret;
+	}
+	gen = bpf_map_lookup_elem(&bw_gens, &d.slot);
+	s = claim_scratch(&claimed);
+	if (s)
+		n = build_path(s, BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt), child);
+	if (s && gen && n > 0 && hash_path(s, n, gen->seed)) {
+		decide_path(&d, s, BULWARK_CLASS_FILE, access);
+		ret = conclude(&d, s, false);
+	} else {
+		stat_add(BW_STAT_UNDECIDABLE);
+		d.denied = access;
+		d.why = BW_WHY_UNDECIDABLE;
+		ret = conclude(&d, NULL, false);
+	}
+	if (s)
+		release_scratch(claimed);
+	leave_slot(slot);
+	return ret;
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(bulwark_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ?: tree_hook(BW_OP_UNLINK, BULWARK_ACCESS_UNLINK, dir, dentry);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(bulwark_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ret ?: tree_hook(BW_OP_MKDIR, BULWARK_ACCESS_MKDIR, dir, dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(bulwark_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ?: tree_hook(BW_OP_RMDIR, BULWARK_ACCESS_RMDIR, dir, dentry);
+}
+
+/* mknod, mkfifo, and the socket file of a unix bind: creating a file. */
+SEC("lsm/path_mknod")
+int BPF_PROG(bulwark_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	return ret ?: tree_hook(BW_OP_MKNOD, BULWARK_ACCESS_CREATE, dir, dentry);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(bulwark_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	return ret ?: tree_hook(BW_OP_SYMLINK, BULWARK_ACCESS_SYMLINK, dir, dentry);
+}
+
+/* A new name for a file: decided on the new name. */
+SEC("lsm/path_link")
+int BPF_PROG(bulwark_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	return ret ?: tree_hook(BW_OP_LINK, BULWARK_ACCESS_LINK, new_dir, new_dentry);
+}
+
+/* Both the name a file leaves and the name it takes need rename access. */
+SEC("lsm/path_rename")
+int BPF_PROG(bulwark_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	ret = tree_hook(BW_OP_RENAME, BULWARK_ACCESS_RENAME, old_dir, old_dentry);
+	return ret ?: tree_hook(BW_OP_RENAME, BULWARK_ACCESS_RENAME, new_dir, new_dentry);
+}
+
+/* truncate(2) and ftruncate(2); O_TRUNC is decided at open. */
+SEC("lsm/path_truncate")
+int BPF_PROG(bulwark_truncate, const struct path *path, int ret)
+{
+	return ret ?: tree_hook(BW_OP_TRUNCATE, BULWARK_ACCESS_TRUNCATE, path, NULL);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(bulwark_chmod, const struct path *path, umode_t mode, int ret)
+{
+	return ret ?: tree_hook(BW_OP_SETATTR, BULWARK_ACCESS_SETATTR, path, NULL);
+}
+
+/* (kuid_t and kgid_t are structs, which BPF_PROG cannot take: the context by hand.) */
+SEC("lsm/path_chown")
+int bulwark_chown(unsigned long long *ctx)
+{
+	const struct path *path = (const struct path *)ctx[0];
+	int ret = (int)ctx[3];
+
+	return ret ?: tree_hook(BW_OP_SETATTR, BULWARK_ACCESS_SETATTR, path, NULL);
+}
+
 /* --- network -------------------------------------------------------------------- */
 
 /* The top @plen bits of a 64-bit word (@plen <= 64). */

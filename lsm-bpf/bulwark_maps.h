@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 1
+#define BW_LAYOUT_VERSION 2
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -227,6 +227,15 @@ enum bw_op {
 	BW_OP_BIND,
 	BW_OP_LISTEN,
 	BW_OP_ACCEPT,
+	BW_OP_UNLINK,
+	BW_OP_MKDIR,
+	BW_OP_RMDIR,
+	BW_OP_MKNOD,
+	BW_OP_SYMLINK,
+	BW_OP_LINK,
+	BW_OP_RENAME,
+	BW_OP_TRUNCATE,
+	BW_OP_SETATTR,
 	__BW_OP_MAX
 };
 

@@ -129,6 +129,10 @@ struct bw_scratch {
 	__u32 full_check;
 	__u32 full_len;
 	__u32 depth; /* components of the full path */
+	/* build_path(): the names of a path's components, leaf first */
+	__u64 names[32];
+	__u64 walk_dentry, walk_mnt;
+	__u32 nnames, off;
 };
 
 struct {
