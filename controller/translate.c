@@ -157,26 +157,46 @@ static int admit_exact_exec(struct translation *t, const struct bulwark_image_pa
 	return put(t, BW_MAP_IDENTITIES, &key, &value);
 }
 
-static int translate_exact(struct translation *t, const struct bulwark_image_path_rule *run,
-			   const struct bulwark_image_path_rule *end)
+/*
+ * The complete verdict, bit by bit, for an EXACT entry (the path itself) or
+ * a SUBTREE entry (what its directory's subtree rules decide below it).
+ */
+static int flatten_entry(struct translation *t, const struct bulwark_image_path_rule *run,
+			 struct bw_path_key *key, struct bw_path_value *value)
 {
 	const char *path = bulwark_image_string(t->image, run->path);
-	struct bw_path_value value = {0};
+	size_t len = strlen(path);
 	struct bulwark_verdict d;
-	struct bw_path_key key;
 	__u16 bits = class_bits(run->class), bit;
 	int ret;
 
-	path_key(t, run, &key, &value.check);
+	path_key(t, run, key, &value->check);
 	for (bit = 1; bit && bit <= bits; bit <<= 1) {
 		if (!(bits & bit))
 			continue;
-		ret = bulwark_decide_path(t->image, run->policy, run->class, path, strlen(path),
-					  bit, NULL, &d);
+		if (run->match == BULWARK_MATCH_EXACT)
+			ret = bulwark_decide_path(t->image, run->policy, run->class, path, len, bit,
+						  NULL, &d);
+		else
+			ret = bulwark_decide_subtree(t->image, run->policy, run->class, path, len,
+						     bit, &d);
 		if (ret)
 			return ret;
-		set_bit_verdict(&value, bit, &d);
+		set_bit_verdict(value, bit, &d);
 	}
+	return 0;
+}
+
+static int translate_exact(struct translation *t, const struct bulwark_image_path_rule *run,
+			   const struct bulwark_image_path_rule *end)
+{
+	struct bw_path_value value = {0};
+	struct bw_path_key key;
+	int ret;
+
+	ret = flatten_entry(t, run, &key, &value);
+	if (ret)
+		return ret;
 	if (run->class == BULWARK_CLASS_EXEC) {
 		value.flags |= BW_PATH_IDENTITY;
 		ret = admit_exact_exec(t, run, end);
@@ -191,23 +211,14 @@ static int translate_subtree(struct translation *t, const struct bulwark_image_p
 			     struct bw_policy *policy)
 {
 	const char *path = bulwark_image_string(t->image, run->path);
-	size_t len = strlen(path);
 	struct bw_path_value value = {0};
-	struct bulwark_verdict d;
 	struct bw_path_key key;
-	__u16 bits = class_bits(run->class), bit;
 	int ret;
 
-	path_key(t, run, &key, &value.check);
-	for (bit = 1; bit && bit <= bits; bit <<= 1) {
-		if (!(bits & bit))
-			continue;
-		ret = bulwark_decide_subtree(t->image, run->policy, run->class, path, len, bit, &d);
-		if (ret)
-			return ret;
-		set_bit_verdict(&value, bit, &d);
-	}
-	policy->subtree_depths[run->class] |= 1ull << path_depth(path, len);
+	ret = flatten_entry(t, run, &key, &value);
+	if (ret)
+		return ret;
+	policy->subtree_depths[run->class] |= 1ull << path_depth(path, strlen(path));
 	t->path_entries++;
 	return put(t, BW_MAP_PATHS, &key, &value);
 }
