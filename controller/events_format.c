@@ -15,6 +15,8 @@ static const char *const op_names[__BW_OP_MAX] = {
 	[BW_OP_UNLINK] = "unlink", [BW_OP_MKDIR] = "mkdir",	  [BW_OP_RMDIR] = "rmdir",
 	[BW_OP_MKNOD] = "create",  [BW_OP_SYMLINK] = "symlink",	  [BW_OP_LINK] = "link",
 	[BW_OP_RENAME] = "rename", [BW_OP_TRUNCATE] = "truncate", [BW_OP_SETATTR] = "setattr",
+	[BW_OP_FCNTL] = "fcntl",   [BW_OP_MOUNT] = "mount",	  [BW_OP_CHROOT] = "chroot",
+	[BW_OP_USERNS] = "userns", [BW_OP_CLONE] = "clone",
 };
 
 static const char *op_name(__u8 op)
@@ -53,16 +55,22 @@ static const char *why_text(__u8 why)
 {
 	if (why & BW_WHY_CHANGED)
 		return "the file changed or was replaced after it was admitted";
+	if (why & BW_WHY_OTHER_NAMESPACE)
+		return "a file of another mount namespace: failed closed";
 	if (why & BW_WHY_UNDECIDABLE)
 		return "no path to decide on: failed closed";
 	if (why & BW_WHY_UNIX_RELATIVE)
 		return "relative unix socket path: failed closed";
+	if (why & BW_WHY_NAMES)
+		return "would change the names the policy decides on";
+	if (why & BW_WHY_ESCAPE)
+		return "would leave the policy's cgroup";
 	return NULL;
 }
 
 static __u8 access_class(const struct bw_event *e)
 {
-	if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK)
+	if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK || e->class == BULWARK_CLASS_FILE)
 		return BULWARK_CLASS_FILE;
 	if (e->class == BULWARK_CLASS_UNIX)
 		return BULWARK_CLASS_UNIX;
@@ -125,7 +133,10 @@ void event_print_json(FILE *out, const struct event_record *r)
 	fprintf(out, ",\"operation\":\"%s\",\"object\":", op_name(e->op));
 	json_string(out, object, sizeof(object));
 	fprintf(out, ",\"access\":[");
-	if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK || e->class == BULWARK_CLASS_UNIX) {
+	if (e->op >= BW_OP_MOUNT) {
+		/* The operation itself was denied, no access to an object. */
+	} else if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK || e->class == BULWARK_CLASS_FILE ||
+		   e->class == BULWARK_CLASS_UNIX) {
 		for (bit = 1; bit && bit <= e->access; bit <<= 1) {
 			if (!(e->access & bit))
 				continue;

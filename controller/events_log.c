@@ -13,13 +13,77 @@
 #include "events_log.h"
 #include "state.h"
 
+/* About 17000 records; events.log and events.log.1 together hold twice that. */
+#define EVENTS_LOG_MAX_DEFAULT (16 << 20)
+
 struct events_log {
 	struct bpf_backend *b;
 	struct bw_event_reader *ring;
-	int fd; /* events.log, O_APPEND for writing, pread for reading */
+	char path[PATH_MAX]; /* DIR/events.log */
+	char rotated_path[PATH_MAX]; /* DIR/events.log.1 */
+	char lock_path[PATH_MAX]; /* DIR/events.lock */
+	off_t max_size;
+	int lock_fd; /* flock()ed to drain, append and rotate */
+	/* Appending, with the lock held: */
+	int write_fd;
+	off_t write_size;
+	int write_error; /* the first failure of this drain */
+	/* Reading: */
+	int read_fd;
+	dev_t read_dev;
+	ino_t read_ino;
 	off_t offset;
-	int error;
+	bool read_final; /* read_fd's file was rotated: nothing is appended to it any more */
+	/* The last failure reported: the commands poll, it is not repeated each time. */
+	const char *reported_what;
+	int reported_error;
 };
+
+static int report(struct events_log *log, int error, const char *what, const char *path)
+{
+	if (log->reported_what != what || log->reported_error != error)
+		fprintf(stderr, "bulwark: %s %s: %s\n", what, path, strerror(-error));
+	log->reported_what = what;
+	log->reported_error = error;
+	return error;
+}
+
+static off_t max_size_from_env(void)
+{
+	const char *value = getenv("BULWARK_EVENTS_LOG_MAX");
+	long long size;
+	char *end;
+
+	if (!value)
+		return EVENTS_LOG_MAX_DEFAULT;
+	errno = 0;
+	size = strtoll(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || *end || errno || size <= 0) {
+		fprintf(stderr,
+			"bulwark: warning: BULWARK_EVENTS_LOG_MAX=%s is not a size in bytes; "
+			"using %d\n",
+			value, EVENTS_LOG_MAX_DEFAULT);
+		return EVENTS_LOG_MAX_DEFAULT;
+	}
+	return size;
+}
+
+static int open_file(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int lock(struct events_log *log)
+{
+	return flock(log->lock_fd, LOCK_EX) < 0 ? -errno : 0;
+}
+
+static void unlock(struct events_log *log)
+{
+	flock(log->lock_fd, LOCK_UN);
+}
 
 /* The name of policy @index in generation @generation, if a slot still holds it. */
 static void resolve_policy(struct bpf_backend *b, const struct bw_event *e, char *name, size_t size)
@@ -41,10 +105,49 @@ static void resolve_policy(struct bpf_backend *b, const struct bw_event *e, char
 	snprintf(name, size, "#%u", e->policy);
 }
 
+/*
+ * events.log becomes events.log.1 and a new events.log follows it. Readers
+ * find a file's successor by that order (see read_successor), which holds
+ * because both steps happen under the lock.
+ */
+static int rotate(struct events_log *log)
+{
+	int fd;
+
+	if (rename(log->path, log->rotated_path) < 0)
+		return -errno;
+	fd = open_file(log->path, O_WRONLY | O_APPEND | O_CREAT);
+	if (fd < 0)
+		return fd; /* the old file takes the records, as events.log.1 */
+	close(log->write_fd);
+	log->write_fd = fd;
+	log->write_size = 0;
+	return 0;
+}
+
+static int append_record(struct events_log *log, const struct event_record *r)
+{
+	ssize_t n;
+	int ret = 0;
+
+	if (log->write_size > 0 && log->write_size + (off_t)sizeof(*r) > log->max_size) {
+		/* Failing, the file grows past the cap rather than lose the record. */
+		ret = rotate(log);
+		if (ret)
+			report(log, ret, "cannot rotate", log->path);
+	}
+	n = write(log->write_fd, r, sizeof(*r));
+	if (n != sizeof(*r))
+		return report(log, n < 0 ? -errno : -EIO, "cannot write", log->path);
+	log->write_size += n;
+	return ret;
+}
+
 static int append_event(void *ctx, const struct bw_event *e)
 {
 	struct events_log *log = ctx;
 	struct event_record r;
+	int ret;
 
 	memset(&r, 0, sizeof(r));
 	r.event = *e;
@@ -58,55 +161,145 @@ static int append_event(void *ctx, const struct bw_event *e)
 		n = readlink(link, r.event.exe, sizeof(r.event.exe) - 1);
 		r.event.exe[n > 0 ? n : 0] = 0;
 	}
-	if (write(log->fd, &r, sizeof(r)) != sizeof(r))
-		log->error = errno ? -errno : -EIO;
+	ret = append_record(log, &r);
+	if (ret && !log->write_error)
+		log->write_error = ret;
 	return 0;
 }
 
-int events_log_open(struct bpf_backend *b, bool from_start, struct events_log **out)
+/* Moves what the ring buffer holds into events.log; call with the lock held. */
+static int drain_locked(struct events_log *log)
+{
+	struct stat st;
+	int ret;
+
+	log->write_fd = open_file(log->path, O_WRONLY | O_APPEND | O_CREAT);
+	if (log->write_fd < 0)
+		return report(log, log->write_fd, "cannot open", log->path);
+	if (fstat(log->write_fd, &st) < 0) {
+		ret = report(log, -errno, "cannot open", log->path);
+		goto out;
+	}
+	log->write_size = st.st_size;
+	log->write_error = 0;
+	ret = bw_events_consume(log->ring);
+	if (ret < 0)
+		report(log, ret, "cannot drain the ring buffer into", log->path);
+	else if (log->write_error)
+		ret = log->write_error;
+out:
+	close(log->write_fd);
+	log->write_fd = -1;
+	return ret;
+}
+
+/* Makes @fd, one of the log's files, the one this reader reads. */
+static int read_from(struct events_log *log, int fd, bool at_end)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	if (log->read_fd >= 0)
+		close(log->read_fd);
+	log->read_fd = fd;
+	log->read_dev = st.st_dev;
+	log->read_ino = st.st_ino;
+	log->offset = at_end ? st.st_size - st.st_size % sizeof(struct event_record) : 0;
+	log->read_final = false;
+	return 0;
+}
+
+static bool is_read_file(const struct events_log *log, const struct stat *st)
+{
+	return st->st_dev == log->read_dev && st->st_ino == log->read_ino;
+}
+
+/* Whether @fd is the file this reader reads. */
+static bool fd_is_read_file(const struct events_log *log, int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && is_read_file(log, &st);
+}
+
+/* The first file a new reader reads; see events_log_open. */
+static int open_first(struct events_log *log, bool from_start)
+{
+	int fd, ret;
+
+	ret = lock(log);
+	if (ret)
+		return ret;
+	if (from_start) {
+		fd = open_file(log->rotated_path, O_RDONLY);
+		if (fd == -ENOENT)
+			fd = open_file(log->path, O_RDONLY | O_CREAT);
+	} else {
+		/* Whatever is in the ring now happened before us, too. */
+		drain_locked(log);
+		fd = open_file(log->path, O_RDONLY | O_CREAT);
+	}
+	ret = fd < 0 ? fd : read_from(log, fd, !from_start);
+	unlock(log);
+	return ret;
+}
+
+int events_log_open_at(struct bpf_backend *b, const char *dir, bool from_start,
+		       struct events_log **out)
 {
 	struct events_log *log = calloc(1, sizeof(*log));
-	char path[PATH_MAX];
-	struct stat st;
 	int ret;
 
 	if (!log)
 		return -ENOMEM;
 	log->b = b;
-	if (mkdir(BULWARK_RUN_DIR, 0700) < 0 && errno != EEXIST) {
+	log->lock_fd = log->write_fd = log->read_fd = -1;
+	log->max_size = max_size_from_env();
+	snprintf(log->path, sizeof(log->path), "%s/events.log", dir);
+	snprintf(log->rotated_path, sizeof(log->rotated_path), "%s/events.log.1", dir);
+	snprintf(log->lock_path, sizeof(log->lock_path), "%s/events.lock", dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		ret = -errno;
 		goto fail;
 	}
-	state_path(path, sizeof(path), "events.log");
-	log->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (log->fd < 0) {
-		ret = -errno;
+	log->lock_fd = open_file(log->lock_path, O_RDWR | O_CREAT);
+	if (log->lock_fd < 0) {
+		ret = log->lock_fd;
 		goto fail;
 	}
 	ret = bw_events_open(b, append_event, log, &log->ring);
 	if (ret)
-		goto fail_fd;
-	if (!from_start) {
-		/* Whatever is in the ring now happened before us, too. */
-		events_log_drain(log, 0);
-		if (fstat(log->fd, &st) == 0)
-			log->offset = st.st_size - st.st_size % sizeof(struct event_record);
-	}
+		goto fail;
+	ret = open_first(log, from_start);
+	if (ret)
+		goto fail;
 	*out = log;
 	return 0;
-fail_fd:
-	close(log->fd);
 fail:
-	free(log);
+	events_log_close(log);
 	return ret;
+}
+
+int events_log_open(struct bpf_backend *b, bool from_start, struct events_log **out)
+{
+	return events_log_open_at(b, BULWARK_RUN_DIR, from_start, out);
 }
 
 void events_log_close(struct events_log *log)
 {
 	if (!log)
 		return;
-	bw_events_close(log->ring);
-	close(log->fd);
+	if (log->ring)
+		bw_events_close(log->ring);
+	if (log->read_fd >= 0)
+		close(log->read_fd);
+	if (log->lock_fd >= 0)
+		close(log->lock_fd);
 	free(log);
 }
 
@@ -118,25 +311,96 @@ int events_log_drain(struct events_log *log, int timeout_ms)
 	if (timeout_ms > 0) {
 		ret = bw_events_wait(log->ring, timeout_ms);
 		if (ret < 0)
-			return ret;
+			return report(log, ret, "cannot wait for events to drain into", log->path);
 	}
-	if (flock(log->fd, LOCK_EX) < 0)
-		return -errno;
-	ret = bw_events_consume(log->ring);
-	flock(log->fd, LOCK_UN);
-	if (log->error)
-		return log->error;
+	ret = lock(log);
+	if (ret)
+		return report(log, ret, "cannot lock", log->lock_path);
+	ret = drain_locked(log);
+	unlock(log);
 	return ret;
 }
 
-int events_log_next(struct events_log *log, struct event_record *record)
+static int read_record(struct events_log *log, struct event_record *record)
 {
-	ssize_t n = pread(log->fd, record, sizeof(*record), log->offset);
+	ssize_t n = pread(log->read_fd, record, sizeof(*record), log->offset);
 
 	if (n < 0)
-		return -errno;
+		return report(log, -errno, "cannot read", log->path);
 	if ((size_t)n < sizeof(*record))
 		return 0;
 	log->offset += sizeof(*record);
 	return 1;
+}
+
+/* Whether events.log is another file than the one this reader reads: 1, 0 or -errno. */
+static int was_rotated(struct events_log *log)
+{
+	struct stat st;
+
+	if (stat(log->path, &st) < 0) {
+		/* Between the two steps of a rotation: the new file is not there yet. */
+		if (errno == ENOENT)
+			return 0;
+		return report(log, -errno, "cannot read", log->path);
+	}
+	return !is_read_file(log, &st);
+}
+
+/*
+ * Goes on to the file that followed the one this reader finished: that is
+ * events.log when the finished one is events.log.1; else the finished one
+ * was rotated out of events.log.1 as well, and the file there now is the
+ * one that followed it, unless the reader fell yet another file behind.
+ * Under the lock, so that no rotation moves the files in between.
+ * Returns 1 when it moved on, 0 when there is nothing to move on to, or -errno.
+ */
+static int read_successor(struct events_log *log)
+{
+	int fd, ret;
+
+	ret = lock(log);
+	if (ret)
+		return report(log, ret, "cannot lock", log->lock_path);
+	fd = open_file(log->rotated_path, O_RDONLY);
+	if (fd >= 0 && fd_is_read_file(log, fd)) {
+		close(fd);
+		fd = -ENOENT;
+	}
+	if (fd == -ENOENT)
+		fd = open_file(log->path, O_RDONLY | O_CREAT);
+	if (fd >= 0 && fd_is_read_file(log, fd)) {
+		/* Moved back by hand: keep reading where we were. */
+		close(fd);
+		log->read_final = false;
+		unlock(log);
+		return 0;
+	}
+	ret = fd < 0 ? fd : read_from(log, fd, false);
+	unlock(log);
+	if (ret)
+		return report(log, ret, "cannot read", log->path);
+	return 1;
+}
+
+int events_log_next(struct events_log *log, struct event_record *record)
+{
+	int ret;
+
+	for (;;) {
+		ret = read_record(log, record);
+		if (ret)
+			return ret;
+		if (!log->read_final) {
+			ret = was_rotated(log);
+			if (ret <= 0)
+				return ret;
+			/* Records may have been appended before the rotation: read to the end. */
+			log->read_final = true;
+			continue;
+		}
+		ret = read_successor(log);
+		if (ret <= 0)
+			return ret;
+	}
 }

@@ -40,6 +40,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define IPPROTO_UDPLITE 136
 #define IPPROTO_MPTCP 262
 #define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define F_SETFL 4
 #define VM_EXEC 0x4
 #define O_APPEND 02000
 #define O_TRUNC 01000
@@ -180,6 +182,26 @@ static __always_inline bool find_policy(struct decision *d)
 	if (!d->policy || !d->policy->valid)
 		return false;
 	return true;
+}
+
+/*
+ * Every decision starts here: registers as a reader of the active slot and
+ * finds the current task's policy. False (and the slot left) when the task
+ * is under none; else the caller ends with leave_slot(d->slot).
+ */
+static __always_inline bool begin_decision(struct decision *d)
+{
+	int slot = enter_slot();
+
+	if (slot < 0)
+		return false;
+	d->slot = slot;
+	if (find_policy(d)) {
+		stat_add(BW_STAT_HOOK_RUNS);
+		return true;
+	}
+	leave_slot(slot);
+	return false;
 }
 
 /* --- scratch memory -------------------------------------------------------- */
@@ -573,7 +595,7 @@ __noinline int exe_from_dentries(struct bw_event *e)
  * hook returns: -EPERM for an enforced denial, else 0.
  */
 static __always_inline int conclude_named(struct decision *d, const struct bw_scratch *s,
-					  bool sleepable, const unsigned char *name)
+					  const unsigned char *name)
 {
 	__u32 index = d->slot * BW_POLICY_MAX + d->index;
 	struct bw_counters *c = bpf_map_lookup_elem(&bw_counters, &index);
@@ -625,9 +647,9 @@ static __always_inline int conclude_named(struct decision *d, const struct bw_sc
 	return audit ? 0 : -EPERM;
 }
 
-static __always_inline int conclude(struct decision *d, const struct bw_scratch *s, bool sleepable)
+static __always_inline int conclude(struct decision *d, const struct bw_scratch *s)
 {
-	return conclude_named(d, s, sleepable, NULL);
+	return conclude_named(d, s, NULL);
 }
 
 /* --- files and code ---------------------------------------------------------- */
@@ -669,6 +691,135 @@ static __always_inline void file_key(struct decision *d, struct file *file,
 	key->reserved = 0;
 }
 
+#define PATH_NAMES 32 /* components a path built from dentries may have */
+#define PATH_STEPS 64 /* components and mount crossings */
+
+struct build_ctx {
+	struct bw_scratch *s;
+};
+
+/* One step up from s->walk_dentry: a name, or a mount crossing; 1 at the root. */
+static long walk_step(__u32 i, struct build_ctx *ctx)
+{
+	struct bw_scratch *s = ctx->s;
+	struct dentry *dentry = (void *)s->walk_dentry, *parent;
+	struct vfsmount *vfsmnt = (void *)s->walk_mnt;
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt_parent;
+
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt)
+			return 1; /* the root of everything */
+		s->walk_dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		s->walk_mnt = (__u64)mnt_parent + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry)
+		return 1;
+	if (s->nnames >= PATH_NAMES) {
+		s->nnames = PATH_NAMES + 1; /* too deep */
+		return 1;
+	}
+	s->names[s->nnames & (PATH_NAMES - 1)] = (__u64)BPF_CORE_READ(dentry, d_name.name);
+	s->nnames++;
+	s->walk_dentry = (__u64)parent;
+	return 0;
+}
+
+/* Appends "/" and the i-th name from the root into s->path. */
+static long copy_step(__u32 i, struct build_ctx *ctx)
+{
+	struct bw_scratch *s = ctx->s;
+	__u32 k, off = s->off;
+	long len;
+
+	if (i >= s->nnames || s->nnames > PATH_NAMES)
+		return 1;
+	/* Room for "/" and a name of up to NAME_MAX bytes, or give up. */
+	if (off >= BW_PATH_BUF - 258) {
+		s->nnames = PATH_NAMES + 1;
+		return 1;
+	}
+	k = (s->nnames - 1 - i) & (PATH_NAMES - 1);
+	s->path[off & (BW_PATH_BUF - 1)] = '/';
+	off++;
+	len = bpf_probe_read_kernel_str(&s->path[off & (BW_PATH_BUF - 1)], 256,
+					(const void *)s->names[k]);
+	if (len <= 1) {
+		s->nnames = PATH_NAMES + 1;
+		return 1;
+	}
+	s->off = off + len - 1;
+	return 0;
+}
+
+/*
+ * Writes into s->path the path of @dentry under @vfsmnt, then "/" and
+ * @child's name when @child is set: what d_path does, for the hooks that
+ * may not call bpf_d_path. Returns the length, or 0 when it cannot.
+ */
+static __always_inline __u32 build_path(struct bw_scratch *s, struct dentry *dentry,
+					struct vfsmount *vfsmnt, struct dentry *child)
+{
+	struct build_ctx ctx = {.s = s};
+
+	s->nnames = 0;
+	s->off = 0;
+	if (child) {
+		s->names[0] = (__u64)BPF_CORE_READ(child, d_name.name);
+		s->nnames = 1;
+	}
+	s->walk_dentry = (__u64)dentry;
+	s->walk_mnt = (__u64)vfsmnt;
+	bpf_loop(PATH_STEPS, walk_step, &ctx, 0);
+	if (s->nnames > PATH_NAMES)
+		return 0;
+	if (!s->nnames) {
+		s->path[0] = '/';
+		s->path[1] = 0;
+		return 1;
+	}
+	bpf_loop(PATH_NAMES, copy_step, &ctx, 0);
+	if (s->nnames > PATH_NAMES || s->off >= BW_PATH_BUF)
+		return 0;
+	s->path[s->off & (BW_PATH_BUF - 1)] = 0;
+	return s->off;
+}
+
+/*
+ * How a path on @vfsmnt gets its name for the current task. By d_path,
+ * usually. From dentries up to the namespace's root when the task is
+ * chrooted: d_path would name it from the chroot, which the workload
+ * chose. Not at all on a mount of another mount namespace or a detached
+ * one (open_tree): names there are not the ones the policy speaks of.
+ */
+enum naming { NAME_NONE, NAME_BY_D_PATH, NAME_BY_DENTRIES };
+
+#define MNT_NS_INTERNAL                                                                            \
+	((struct mnt_namespace *)-22L) /* ERR_PTR(-EINVAL): the kernel's mounts (pipes, memfd) */
+
+static __always_inline enum naming naming(struct vfsmount *vfsmnt)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
+	struct mnt_namespace *own = BPF_CORE_READ(task, nsproxy, mnt_ns);
+	struct mount *root;
+
+	if (ns == MNT_NS_INTERNAL)
+		return NAME_BY_D_PATH;
+	if (!ns || ns != own)
+		return NAME_NONE;
+	root = BPF_CORE_READ(own, root);
+	if ((void *)BPF_CORE_READ(task, fs, root.mnt) !=
+		    (void *)root + bpf_core_field_offset(struct mount, mnt) ||
+	    BPF_CORE_READ(task, fs, root.dentry) != BPF_CORE_READ(root, mnt.mnt_root))
+		return NAME_BY_DENTRIES;
+	return NAME_BY_D_PATH;
+}
+
 /* Fills s->path with @path's name and hashes it; false when it has none. */
 static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, struct path *path)
 {
@@ -678,7 +829,21 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, 
 
 	if (!gen)
 		return false;
-	s->path[0] = 0; /* stays empty when d_path fails */
+	s->path[0] = 0; /* stays empty when naming fails */
+	switch (naming(BPF_CORE_READ(path, mnt))) {
+	case NAME_NONE:
+		d->why |= BW_WHY_OTHER_NAMESPACE;
+		return false;
+	case NAME_BY_DENTRIES:
+		n = build_path(s, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), NULL);
+		if (!n) {
+			s->path[0] = 0;
+			return false;
+		}
+		return hash_path(s, n, gen->seed);
+	default:
+		break;
+	}
 	n = bpf_d_path(path, s->path, sizeof(s->path));
 	if (n <= 1) {
 		s->path[0] = 0;
@@ -698,6 +863,51 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, 
 		}
 	}
 	return hash_path(s, n - 1, gen->seed);
+}
+
+/*
+ * A change to the file tree: @access on @child in the directory @dir (or,
+ * without @child, on @dir itself). These hooks may not sleep, so the path
+ * is built from the dentries; a path that cannot be built fails closed.
+ */
+static __always_inline int tree_hook(__u8 op, __u16 access, const struct path *dir,
+				     struct dentry *child)
+{
+	struct decision d = {.op = op};
+	const struct bw_generation *gen;
+	struct bw_scratch *s;
+	__u32 claimed = 0, n = 0;
+	int slot, ret;
+
+	if (!begin_decision(&d))
+		return 0;
+	slot = d.slot;
+	d.class = BULWARK_CLASS_FILE;
+	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
+	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
+		ret = conclude(&d, NULL);
+		leave_slot(slot);
+		return ret;
+	}
+	gen = bpf_map_lookup_elem(&bw_gens, &d.slot);
+	s = claim_scratch(&claimed);
+	if (naming(BPF_CORE_READ(dir, mnt)) == NAME_NONE)
+		d.why |= BW_WHY_OTHER_NAMESPACE;
+	else if (s)
+		n = build_path(s, BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt), child);
+	if (s && gen && n > 0 && hash_path(s, n, gen->seed)) {
+		decide_path(&d, s, BULWARK_CLASS_FILE, access);
+		ret = conclude(&d, s);
+	} else {
+		stat_add(BW_STAT_UNDECIDABLE);
+		d.denied = access;
+		d.why |= BW_WHY_UNDECIDABLE;
+		ret = conclude(&d, NULL);
+	}
+	if (s)
+		release_scratch(claimed);
+	leave_slot(slot);
+	return ret;
 }
 
 /*
@@ -805,15 +1015,9 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 	int slot, ret;
 	bool named;
 
-	stat_add(BW_STAT_HOOK_RUNS);
-	slot = enter_slot();
-	if (slot < 0)
+	if (!begin_decision(&d))
 		return 0;
-	d.slot = slot;
-	if (!find_policy(&d)) {
-		leave_slot(slot);
-		return 0;
-	}
+	slot = d.slot;
 	if (!report && cached_exec_verdict(&d, file)) {
 		leave_slot(slot);
 		return 0;
@@ -826,7 +1030,7 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 		d.class = BULWARK_CLASS_EXEC;
 		if (cache)
 			cache_exec_verdict(&d, file);
-		ret = report ? conclude(&d, NULL, true) : 0;
+		ret = report ? conclude(&d, NULL) : 0;
 		leave_slot(slot);
 		return ret;
 	}
@@ -835,7 +1039,7 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 	decide_exec(&d, named ? s : NULL, file, named);
 	if (cache)
 		cache_exec_verdict(&d, file);
-	ret = report ? conclude(&d, named ? s : NULL, true) : 0;
+	ret = report ? conclude(&d, named ? s : NULL) : 0;
 	if (s)
 		release_scratch(claimed);
 	leave_slot(slot);
@@ -860,6 +1064,15 @@ int BPF_PROG(bulwark_mmap, struct file *file, unsigned long reqprot, unsigned lo
 		return ret;
 	if (!file)
 		return 0;
+	/*
+	 * A shared mapping of a file opened for appending writes anywhere in
+	 * it (now, or after mprotect): the file must allow writing.
+	 */
+	if ((flags & MAP_SHARED) && (file->f_mode & FMODE_WRITE) && (file->f_flags & O_APPEND)) {
+		ret = tree_hook(BW_OP_MMAP, BULWARK_ACCESS_WRITE, &file->f_path, NULL);
+		if (ret)
+			return ret;
+	}
 	/* Not code yet: remember its verdict in case mprotect makes it code. */
 	if (!(prot & PROT_EXEC))
 		return exec_hook(file, BW_OP_MMAP, true, false);
@@ -896,14 +1109,9 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	file = vma->vm_file;
 	if (!file)
 		return 0;
-	slot = enter_slot();
-	if (slot < 0)
+	if (!begin_decision(&d))
 		return 0;
-	d.slot = slot;
-	if (!find_policy(&d)) {
-		leave_slot(slot);
-		return 0;
-	}
+	slot = d.slot;
 	file_key(&d, file, &key, &inode);
 	/* Only the name can be had here: the event names the file by it. */
 	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
@@ -917,13 +1125,13 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 			d.denied = c->denied ? BULWARK_ACCESS_EXEC : 0;
 			d.rule = c->rule;
 			d.class = c->class;
-			ret = conclude_named(&d, NULL, false, name);
+			ret = conclude_named(&d, NULL, name);
 			leave_slot(slot);
 			return ret;
 		}
 	}
 	decide_exec(&d, NULL, file, false);
-	ret = conclude_named(&d, NULL, false, name);
+	ret = conclude_named(&d, NULL, name);
 	leave_slot(slot);
 	return ret;
 }
@@ -940,6 +1148,51 @@ static __always_inline void record_admission(struct file *file)
 	a->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	inode_ctime(inode, &a->ctime_sec, &a->ctime_nsec);
 	__sync_fetch_and_add(&a->sequence, 1);
+}
+
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/*
+ * Whether opening @file for writing could move a task out of its policy:
+ * @file is cgroup.procs or cgroup.threads of a cgroup that another policy,
+ * or none, governs (the deepest bound ancestor decides, as in find_policy).
+ */
+static __always_inline bool may_leave_policy(struct decision *d, struct file *file)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	__u64 name[2] = {}, procs[2] = {}, threads[2] = {};
+	struct bw_cgroup_key key = {.slot = d->slot};
+	const struct bw_generation *gen;
+	struct kernfs_node *kn;
+	__u32 i, found = 0, *bound;
+
+	if (BPF_CORE_READ(dentry, d_sb, s_magic) != CGROUP2_SUPER_MAGIC)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
+	__builtin_memcpy(procs, "cgroup.procs", 12);
+	__builtin_memcpy(threads, "cgroup.threads", 14);
+	if ((name[0] != procs[0] || name[1] != procs[1]) &&
+	    (name[0] != threads[0] || name[1] != threads[1]))
+		return false;
+	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	if (!gen)
+		return true;
+	/* The destination's kernfs node: cgroup ids are kernfs node ids. */
+	kn = BPF_CORE_READ(dentry, d_parent, d_inode, i_private);
+	for (i = 0; i < BW_CGROUP_DEPTH_MAX + 1 && kn; i++) {
+		key.cgroup = BPF_CORE_READ(kn, id);
+		bound = bpf_map_lookup_elem(&bw_cgroups, &key);
+		if (bound) {
+			found = *bound + 1;
+			break;
+		}
+		kn = BPF_CORE_READ(kn, parent);
+	}
+	if (kn && !found)
+		return true; /* deeper than bindings can be: not ours to judge, fail closed */
+	if (!found)
+		found = gen->host_policy;
+	return found != (__u32)d->index + 1;
 }
 
 SEC("lsm.s/file_open")
@@ -977,19 +1230,21 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	if (!want)
 		return 0;
 
-	stat_add(BW_STAT_HOOK_RUNS);
-	slot = enter_slot();
-	if (slot < 0)
+	if (!begin_decision(&d))
 		return 0;
-	d.slot = slot;
-	if (!find_policy(&d)) {
+	slot = d.slot;
+	if ((mode & FMODE_WRITE) && may_leave_policy(&d, file)) {
+		d.denied = want;
+		d.why = BW_WHY_ESCAPE;
+		d.class = BULWARK_CLASS_FILE;
+		ret = conclude_named(&d, NULL, BPF_CORE_READ(file, f_path.dentry, d_name.name));
 		leave_slot(slot);
-		return 0;
+		return ret;
 	}
 	/* No file rule at all and an allowing default: no path needed. */
 	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
 	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
-		ret = conclude(&d, NULL, true);
+		ret = conclude(&d, NULL);
 		leave_slot(slot);
 		return ret;
 	}
@@ -997,15 +1252,15 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	if (!s) {
 		stat_add(BW_STAT_UNDECIDABLE);
 		d.denied = want;
-		d.why = BW_WHY_UNDECIDABLE;
+		d.why |= BW_WHY_UNDECIDABLE;
 		d.class = BULWARK_CLASS_FILE;
-		ret = conclude(&d, NULL, true);
+		ret = conclude(&d, NULL);
 		leave_slot(slot);
 		return ret;
 	}
 	if (name_path(&d, s, &file->f_path)) {
 		decide_path(&d, s, BULWARK_CLASS_FILE, want);
-		ret = conclude(&d, s, true);
+		ret = conclude(&d, s);
 	} else if (s->path[0] != '/' && s->path[0] != 0) {
 		/* Pseudo files (pipe:[n], anon_inode:...) have no path: not ours. */
 		ret = 0;
@@ -1013,9 +1268,9 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 		/* A path that cannot be named (too long): fail closed. */
 		stat_add(BW_STAT_UNDECIDABLE);
 		d.denied = want;
-		d.why = BW_WHY_UNDECIDABLE;
+		d.why |= BW_WHY_UNDECIDABLE;
 		d.class = BULWARK_CLASS_FILE;
-		ret = conclude(&d, NULL, true);
+		ret = conclude(&d, NULL);
 	}
 	release_scratch(claimed);
 	leave_slot(slot);
@@ -1023,152 +1278,6 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 }
 
 /* --- changes to the file tree -------------------------------------------------- */
-
-#define PATH_NAMES 32 /* components a path built from dentries may have */
-#define PATH_STEPS 64 /* components and mount crossings */
-
-struct build_ctx {
-	struct bw_scratch *s;
-};
-
-/* One step up from s->walk_dentry: a name, or a mount crossing; 1 at the root. */
-static long walk_step(__u32 i, struct build_ctx *ctx)
-{
-	struct bw_scratch *s = ctx->s;
-	struct dentry *dentry = (void *)s->walk_dentry, *parent;
-	struct vfsmount *vfsmnt = (void *)s->walk_mnt;
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	struct mount *mnt_parent;
-
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		if (mnt_parent == mnt)
-			return 1; /* the root of everything */
-		s->walk_dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
-		s->walk_mnt = (__u64)mnt_parent + bpf_core_field_offset(struct mount, mnt);
-		return 0;
-	}
-	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry)
-		return 1;
-	if (s->nnames >= PATH_NAMES) {
-		s->nnames = PATH_NAMES + 1; /* too deep */
-		return 1;
-	}
-	s->names[s->nnames & (PATH_NAMES - 1)] = (__u64)BPF_CORE_READ(dentry, d_name.name);
-	s->nnames++;
-	s->walk_dentry = (__u64)parent;
-	return 0;
-}
-
-/* Appends "/" and the i-th name from the root into s->path. */
-static long copy_step(__u32 i, struct build_ctx *ctx)
-{
-	struct bw_scratch *s = ctx->s;
-	__u32 k, off = s->off;
-	long len;
-
-	if (i >= s->nnames || s->nnames > PATH_NAMES)
-		return 1;
-	/* Room for "/" and a name of up to NAME_MAX bytes, or give up. */
-	if (off >= BW_PATH_BUF - 258) {
-		s->nnames = PATH_NAMES + 1;
-		return 1;
-	}
-	k = (s->nnames - 1 - i) & (PATH_NAMES - 1);
-	s->path[off & (BW_PATH_BUF - 1)] = '/';
-	off++;
-	len = bpf_probe_read_kernel_str(&s->path[off & (BW_PATH_BUF - 1)], 256,
-					(const void *)s->names[k]);
-	if (len <= 1) {
-		s->nnames = PATH_NAMES + 1;
-		return 1;
-	}
-	s->off = off + len - 1;
-	return 0;
-}
-
-/*
- * Writes into s->path the path of @dentry under @vfsmnt, then "/" and
- * @child's name when @child is set: what d_path does, for the hooks that
- * may not call bpf_d_path. Returns the length, or 0 when it cannot.
- */
-static __always_inline __u32 build_path(struct bw_scratch *s, struct dentry *dentry,
-					struct vfsmount *vfsmnt, struct dentry *child)
-{
-	struct build_ctx ctx = {.s = s};
-
-	s->nnames = 0;
-	s->off = 0;
-	if (child) {
-		s->names[0] = (__u64)BPF_CORE_READ(child, d_name.name);
-		s->nnames = 1;
-	}
-	s->walk_dentry = (__u64)dentry;
-	s->walk_mnt = (__u64)vfsmnt;
-	bpf_loop(PATH_STEPS, walk_step, &ctx, 0);
-	if (s->nnames > PATH_NAMES)
-		return 0;
-	if (!s->nnames) {
-		s->path[0] = '/';
-		s->path[1] = 0;
-		return 1;
-	}
-	bpf_loop(PATH_NAMES, copy_step, &ctx, 0);
-	if (s->nnames > PATH_NAMES || s->off >= BW_PATH_BUF)
-		return 0;
-	s->path[s->off & (BW_PATH_BUF - 1)] = 0;
-	return s->off;
-}
-
-/*
- * A change to the file tree: @access on @child in the directory @dir (or,
- * without @child, on @dir itself). These hooks may not sleep, so the path
- * is built from the dentries; a path that cannot be built fails closed.
- */
-static __always_inline int tree_hook(__u8 op, __u16 access, const struct path *dir,
-				     struct dentry *child)
-{
-	struct decision d = {.op = op};
-	const struct bw_generation *gen;
-	struct bw_scratch *s;
-	__u32 claimed = 0, n = 0;
-	int slot, ret;
-
-	stat_add(BW_STAT_HOOK_RUNS);
-	slot = enter_slot();
-	if (slot < 0)
-		return 0;
-	d.slot = slot;
-	if (!find_policy(&d)) {
-		leave_slot(slot);
-		return 0;
-	}
-	d.class = BULWARK_CLASS_FILE;
-	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
-	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
-		ret = conclude(&d, NULL, false);
-		leave_slot(slot);
-		return ret;
-	}
-	gen = bpf_map_lookup_elem(&bw_gens, &d.slot);
-	s = claim_scratch(&claimed);
-	if (s)
-		n = build_path(s, BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt), child);
-	if (s && gen && n > 0 && hash_path(s, n, gen->seed)) {
-		decide_path(&d, s, BULWARK_CLASS_FILE, access);
-		ret = conclude(&d, s, false);
-	} else {
-		stat_add(BW_STAT_UNDECIDABLE);
-		d.denied = access;
-		d.why = BW_WHY_UNDECIDABLE;
-		ret = conclude(&d, NULL, false);
-	}
-	if (s)
-		release_scratch(claimed);
-	leave_slot(slot);
-	return ret;
-}
 
 SEC("lsm/path_unlink")
 int BPF_PROG(bulwark_unlink, const struct path *dir, struct dentry *dentry, int ret)
@@ -1243,6 +1352,119 @@ int bulwark_chown(unsigned long long *ctx)
 	int ret = (int)ctx[3];
 
 	return ret ?: tree_hook(BW_OP_SETATTR, BULWARK_ACCESS_SETATTR, path, NULL);
+}
+
+/* --- names and scope ---------------------------------------------------------- */
+
+#define MS_REMOUNT 32
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+#define CLONE_NEWUSER 0x10000000
+#define CLONE_INTO_CGROUP 0x200000000ull
+
+/* Whether @p decides on names: file, exec or unix socket path rules. */
+static __always_inline bool names_matter(const struct bw_policy *p)
+{
+	return has_path_entries(p, BULWARK_CLASS_FILE) || has_path_entries(p, BULWARK_CLASS_EXEC) ||
+	       has_path_entries(p, BULWARK_CLASS_UNIX);
+}
+
+/*
+ * An operation that would let a workload give files other names (a mount,
+ * chroot, a user namespace to do them in) or leave its cgroup: denied to a
+ * task whose policy decides on names, or with @always to any task under a
+ * policy. The event names @path when there is one.
+ */
+static __always_inline int operation_hook(__u8 op, __u8 why, bool always, const struct path *path)
+{
+	struct decision d = {.op = op, .class = BULWARK_CLASS_FILE, .why = why};
+	struct bw_scratch *s = NULL;
+	__u32 claimed = 0;
+	int ret = 0;
+
+	if (!begin_decision(&d))
+		return 0;
+	if (always || names_matter(d.policy)) {
+		d.denied = BW_ACCESS_OPERATION;
+		s = claim_scratch(&claimed);
+		if (s && path) {
+			if (!build_path(s, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),
+					NULL))
+				s->path[0] = 0;
+		} else if (s && op == BW_OP_USERNS) {
+			__builtin_memcpy(s->path, "user namespace", 15);
+		} else if (s) {
+			__builtin_memcpy(s->path, "CLONE_INTO_CGROUP", 18);
+		}
+		ret = conclude(&d, s);
+		if (s)
+			release_scratch(claimed);
+	}
+	leave_slot(d.slot);
+	return ret;
+}
+
+/* A new mount, a bind mount or a move; changing flags or propagation names nothing anew. */
+SEC("lsm/sb_mount")
+int BPF_PROG(bulwark_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	if (flags & (MS_REMOUNT | MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED))
+		return 0;
+	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, path);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(bulwark_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	return ret ?: operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, to_path);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(bulwark_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	return ret ?: operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, new_path);
+}
+
+SEC("lsm/path_chroot")
+int BPF_PROG(bulwark_chroot, const struct path *path, int ret)
+{
+	return ret ?: operation_hook(BW_OP_CHROOT, BW_WHY_NAMES, false, path);
+}
+
+/* In a user namespace of its own a task may mount and chroot. */
+SEC("lsm/userns_create")
+int BPF_PROG(bulwark_userns, const struct cred *cred, int ret)
+{
+	return ret ?: operation_hook(BW_OP_USERNS, BW_WHY_NAMES, false, NULL);
+}
+
+/* clone3 with CLONE_INTO_CGROUP starts the child in a cgroup of the caller's choosing. */
+SEC("lsm/task_alloc")
+int BPF_PROG(bulwark_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	if (ret || !(clone_flags & CLONE_INTO_CGROUP))
+		return ret;
+	return operation_hook(BW_OP_CLONE, BW_WHY_ESCAPE, true, NULL);
+}
+
+/*
+ * Dropping O_APPEND from a file opened for appending: the file must allow
+ * writing, as if it had been opened without O_APPEND.
+ */
+SEC("lsm/file_fcntl")
+int BPF_PROG(bulwark_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != F_SETFL || !(file->f_mode & FMODE_WRITE) || !(file->f_flags & O_APPEND) ||
+	    (arg & O_APPEND))
+		return 0;
+	return tree_hook(BW_OP_FCNTL, BULWARK_ACCESS_WRITE, &file->f_path, NULL);
 }
 
 /* --- network -------------------------------------------------------------------- */
@@ -1415,7 +1637,7 @@ static __always_inline int unix_hook(struct decision *d, const char *sun, __u32 
 		d->denied = access;
 		d->why = BW_WHY_UNDECIDABLE;
 		d->class = BULWARK_CLASS_UNIX;
-		return conclude(d, NULL, true);
+		return conclude(d, NULL);
 	}
 	n = bpf_probe_read_kernel_str(s->path, len < 108 ? len + 1 : 109, sun);
 	if (sun[0] == 0 || n <= 1) {
@@ -1437,7 +1659,7 @@ static __always_inline int unix_hook(struct decision *d, const char *sun, __u32 
 	} else {
 		decide_path(d, s, BULWARK_CLASS_UNIX, access);
 	}
-	ret = conclude(d, s, true);
+	ret = conclude(d, s);
 	release_scratch(claimed);
 	return ret;
 }
@@ -1451,6 +1673,25 @@ static __always_inline bool is_unspecified(const struct decision *d)
 }
 
 /*
+ * A dual-stack socket bound to "::" (IPV6_V6ONLY unset) takes IPv4 too: it
+ * must also pass the IPv4 rules, as 0.0.0.0 on the same port.
+ */
+static __always_inline void decide_dual_stack(struct decision *d, struct sock *sk)
+{
+	struct decision v4;
+
+	if (d->denied || d->family != BULWARK_FAMILY_INET6 || !is_unspecified(d) || !sk)
+		return;
+	if (BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only))
+		return;
+	v4 = *d;
+	v4.family = BULWARK_FAMILY_INET;
+	decide_net(&v4);
+	if (v4.denied)
+		*d = v4;
+}
+
+/*
  * An operation on @address (kernel memory, @addrlen bytes): IP in @direction,
  * or a unix socket path.
  */
@@ -1460,7 +1701,7 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 	struct decision d = {.op = op, .direction = direction};
 	struct sockaddr_any sa = {};
 	__u32 len = addrlen;
-	int slot, ret = 0;
+	int ret = 0;
 
 	if (!address || addrlen < 2)
 		return 0;
@@ -1481,13 +1722,8 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 	if (sa.family == AF_INET6 && len < 24)
 		return 0;
 
-	stat_add(BW_STAT_HOOK_RUNS);
-	slot = enter_slot();
-	if (slot < 0)
+	if (!begin_decision(&d))
 		return 0;
-	d.slot = slot;
-	if (!find_policy(&d))
-		goto out;
 	if (sa.family == AF_UNIX) {
 		ret = unix_hook(&d, sa.sun_path, len - 2,
 				direction == BULWARK_EGRESS ? BULWARK_ACCESS_CONNECT
@@ -1523,9 +1759,11 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 		}
 	}
 	decide_net(&d);
-	ret = conclude(&d, NULL, true);
+	if (direction == BULWARK_INGRESS)
+		decide_dual_stack(&d, BPF_CORE_READ(sock, sk));
+	ret = conclude(&d, NULL);
 out:
-	leave_slot(slot);
+	leave_slot(d.slot);
 	return ret;
 }
 
@@ -1561,20 +1799,15 @@ static __always_inline int local_address_hook(struct socket *sock, __u8 op)
 	struct decision d = {.op = op, .direction = BULWARK_INGRESS};
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	__u16 family;
-	int slot, ret = 0;
+	int ret = 0;
 
 	if (!sk)
 		return 0;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0; /* unix: bind decided */
-	stat_add(BW_STAT_HOOK_RUNS);
-	slot = enter_slot();
-	if (slot < 0)
+	if (!begin_decision(&d))
 		return 0;
-	d.slot = slot;
-	if (!find_policy(&d))
-		goto out;
 	d.protocol = socket_protocol(sock);
 	d.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	if (family == AF_INET) {
@@ -1596,9 +1829,9 @@ static __always_inline int local_address_hook(struct socket *sock, __u8 op)
 		}
 	}
 	decide_net(&d);
-	ret = conclude(&d, NULL, true);
-out:
-	leave_slot(slot);
+	decide_dual_stack(&d, sk);
+	ret = conclude(&d, NULL);
+	leave_slot(d.slot);
 	return ret;
 }
 

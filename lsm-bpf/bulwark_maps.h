@@ -236,6 +236,11 @@ enum bw_op {
 	BW_OP_RENAME,
 	BW_OP_TRUNCATE,
 	BW_OP_SETATTR,
+	BW_OP_FCNTL, /* F_SETFL dropping O_APPEND from a writable file */
+	BW_OP_MOUNT, /* mount, move_mount, pivot_root */
+	BW_OP_CHROOT,
+	BW_OP_USERNS, /* creating a user namespace */
+	BW_OP_CLONE, /* clone3 with CLONE_INTO_CGROUP */
 	__BW_OP_MAX
 };
 
@@ -248,6 +253,12 @@ enum bw_verdict {
 #define BW_WHY_CHANGED (1u << 0) /* the admitted file changed or was replaced */
 #define BW_WHY_UNDECIDABLE (1u << 1) /* no path to decide on: failed closed */
 #define BW_WHY_UNIX_RELATIVE (1u << 2) /* relative or abstract unix socket name */
+#define BW_WHY_NAMES (1u << 3) /* would change the names the policy decides on */
+#define BW_WHY_ESCAPE (1u << 4) /* would move the task out of its policy's cgroup */
+#define BW_WHY_OTHER_NAMESPACE (1u << 5) /* a file on a mount of another namespace */
+
+/* In bw_event.access: the operation itself was denied (mount, chroot, ...). */
+#define BW_ACCESS_OPERATION 0x8000
 
 #define BW_OBJECT_MAX 512
 #define BW_EXE_MAX 256

@@ -72,3 +72,9 @@ int BPF_PROG(floor_socket_accept, struct socket *sock, struct socket *newsock, i
 {
 	return ret;
 }
+
+SEC("lsm/task_alloc")
+int BPF_PROG(floor_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	return ret;
+}

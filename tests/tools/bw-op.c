@@ -51,6 +51,13 @@
  *                              bind (and listen) at PATH, print ok, and go on
  *                              serving in the background until PATH is removed
  *                              or SECONDS (default 60) have passed
+ *   unappend PATH              open PATH O_WRONLY|O_APPEND, then fcntl(F_SETFL, 0)
+ *   mmap-shared-write PATH     open PATH O_RDWR|O_APPEND, mmap it PROT_WRITE, MAP_SHARED
+ *   bind-mount SRC DST         mount(SRC, DST, MS_BIND)
+ *   chroot DIR                 chroot(2)
+ *   userns                     unshare(CLONE_NEWUSER)
+ *   cgroup-move DIR            write this process's pid into DIR/cgroup.procs
+ *   clone-into-cgroup DIR      clone3 with CLONE_INTO_CGROUP into DIR (the child exits)
  *   pause                      print "ready", wait for end of file on standard input
  */
 #include <arpa/inet.h>
@@ -65,7 +72,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -517,6 +527,89 @@ static int op_mkfifo(int argc __unused, char **argv)
 	return mkfifo(argv[0], 0600) ? errno : 0;
 }
 
+static int op_unappend(int argc __unused, char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_APPEND | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return errno;
+	if (fcntl(fd, F_SETFL, 0))
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static int op_mmap_shared_write(int argc __unused, char **argv)
+{
+	int fd = open(argv[0], O_RDWR | O_APPEND | O_CLOEXEC), e = 0;
+	void *p;
+
+	if (fd < 0)
+		return errno;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		e = errno;
+	else
+		munmap(p, 4096);
+	close(fd);
+	return e;
+}
+
+/* --- names and scope ---------------------------------------------------------- */
+
+static int op_bind_mount(int argc __unused, char **argv)
+{
+	if (mount(argv[0], argv[1], NULL, MS_BIND, NULL))
+		return errno;
+	umount2(argv[1], MNT_DETACH);
+	return 0;
+}
+
+static int op_chroot(int argc __unused, char **argv)
+{
+	return chroot(argv[0]) ? errno : 0;
+}
+
+static int op_userns(int argc __unused, char **argv __unused)
+{
+	return unshare(CLONE_NEWUSER) ? errno : 0;
+}
+
+static int op_cgroup_move(int argc __unused, char **argv)
+{
+	char path[PATH_MAX], pid[32];
+	int fd, e = 0, n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", argv[0]);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (write(fd, pid, n) != n)
+		e = errno ?: EIO;
+	close(fd);
+	return e;
+}
+
+static int op_clone_into_cgroup(int argc __unused, char **argv)
+{
+	struct clone_args args = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD};
+	int fd = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC), status;
+	long pid;
+
+	if (fd < 0)
+		return errno;
+	args.cgroup = fd;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		_exit(0);
+	close(fd);
+	if (pid < 0)
+		return errno;
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
 /* --- IP sockets ------------------------------------------------------------ */
 
 struct inet {
@@ -923,6 +1016,13 @@ static const struct op {
 	{"unix-bind", 1, 2, op_unix_bind},
 	{"unix-sendto", 1, 1, op_unix_sendto},
 	{"unix-serve", 1, 3, op_unix_serve},
+	{"unappend", 1, 1, op_unappend},
+	{"mmap-shared-write", 1, 1, op_mmap_shared_write},
+	{"bind-mount", 2, 2, op_bind_mount},
+	{"chroot", 1, 1, op_chroot},
+	{"userns", 0, 0, op_userns},
+	{"cgroup-move", 1, 1, op_cgroup_move},
+	{"clone-into-cgroup", 1, 1, op_clone_into_cgroup},
 	{"pause", 0, 0, op_pause},
 };
 
