@@ -16,7 +16,7 @@ static const char *const op_names[__BW_OP_MAX] = {
 	[BW_OP_MKNOD] = "create",  [BW_OP_SYMLINK] = "symlink",	  [BW_OP_LINK] = "link",
 	[BW_OP_RENAME] = "rename", [BW_OP_TRUNCATE] = "truncate", [BW_OP_SETATTR] = "setattr",
 	[BW_OP_FCNTL] = "fcntl",   [BW_OP_MOUNT] = "mount",	  [BW_OP_CHROOT] = "chroot",
-	[BW_OP_USERNS] = "userns", [BW_OP_CLONE] = "clone",
+	[BW_OP_USERNS] = "userns", [BW_OP_CLONE] = "clone",	  [BW_OP_SOCKET] = "socket",
 };
 
 static const char *op_name(__u8 op)

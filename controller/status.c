@@ -113,9 +113,12 @@ int status_main(int argc, char *argv[])
 			printf("{\"backend\":\"bpf\",\"generation\":%llu,\"policies\":[",
 			       (unsigned long long)e.gen.generation);
 			print_policies(b, &e, true);
-			printf("],\"events_dropped\":%llu,\"undecidable\":%llu}",
+			printf("],\"events_dropped\":%llu,\"undecidable\":%llu,"
+			       "\"decisions\":%llu,\"kept_verdicts_used\":%llu}",
 			       (unsigned long long)e.stats[BW_STAT_EVENTS_DROPPED],
-			       (unsigned long long)e.stats[BW_STAT_UNDECIDABLE]);
+			       (unsigned long long)e.stats[BW_STAT_UNDECIDABLE],
+			       (unsigned long long)e.stats[BW_STAT_HOOK_RUNS],
+			       (unsigned long long)e.stats[BW_STAT_KEPT_USED]);
 		} else {
 			printf("null");
 		}
@@ -131,6 +134,9 @@ int status_main(int argc, char *argv[])
 			printf("events dropped: %llu, undecidable operations failed closed: %llu\n",
 			       (unsigned long long)e.stats[BW_STAT_EVENTS_DROPPED],
 			       (unsigned long long)e.stats[BW_STAT_UNDECIDABLE]);
+			printf("decisions: %llu, answered by kept verdicts: %llu\n",
+			       (unsigned long long)e.stats[BW_STAT_HOOK_RUNS],
+			       (unsigned long long)e.stats[BW_STAT_KEPT_USED]);
 		} else {
 			printf("enforcing: nothing\n");
 		}

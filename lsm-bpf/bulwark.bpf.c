@@ -42,6 +42,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define PROT_EXEC 0x4
 #define MAP_SHARED 0x01
 #define F_SETFL 4
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFDIR 0040000
 #define VM_EXEC 0x4
 #define O_APPEND 02000
 #define O_TRUNC 01000
@@ -800,24 +804,148 @@ enum naming { NAME_NONE, NAME_BY_D_PATH, NAME_BY_DENTRIES };
 #define MNT_NS_INTERNAL                                                                            \
 	((struct mnt_namespace *)-22L) /* ERR_PTR(-EINVAL): the kernel's mounts (pipes, memfd) */
 
+/*
+ * Whether the task's root is the top of its mount namespace, where d_path
+ * names from: the root of a mount stacked straight on the namespace's root
+ * mount (switch_root and pivot_root leave the real root so), not a
+ * directory inside a mount (chroot).
+ */
+static __always_inline bool root_is_top(struct task_struct *task, struct mnt_namespace *own)
+{
+	struct vfsmount *vfsmnt = BPF_CORE_READ(task, fs, root.mnt);
+	struct dentry *dentry = BPF_CORE_READ(task, fs, root.dentry);
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *top = BPF_CORE_READ(own, root);
+	__u32 i;
+
+	for (i = 0; i < 4; i++) {
+		if (dentry != BPF_CORE_READ(mnt, mnt.mnt_root))
+			return false;
+		if (mnt == top)
+			return true;
+		dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		mnt = BPF_CORE_READ(mnt, mnt_parent);
+	}
+	return false;
+}
+
 static __always_inline enum naming naming(struct vfsmount *vfsmnt)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
 	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
 	struct mnt_namespace *own = BPF_CORE_READ(task, nsproxy, mnt_ns);
-	struct mount *root;
 
 	if (ns == MNT_NS_INTERNAL)
 		return NAME_BY_D_PATH;
 	if (!ns || ns != own)
 		return NAME_NONE;
-	root = BPF_CORE_READ(own, root);
-	if ((void *)BPF_CORE_READ(task, fs, root.mnt) !=
-		    (void *)root + bpf_core_field_offset(struct mount, mnt) ||
-	    BPF_CORE_READ(task, fs, root.dentry) != BPF_CORE_READ(root, mnt.mnt_root))
-		return NAME_BY_DENTRIES;
-	return NAME_BY_D_PATH;
+	return root_is_top(task, own) ? NAME_BY_D_PATH : NAME_BY_DENTRIES;
+}
+
+/* --- verdicts kept with the inode (see bw_verdicts) -------------------------------- */
+
+static __always_inline __u64 *names_epoch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bw_names_epoch, &zero);
+}
+
+/* A directory was renamed or mounts changed: every kept verdict is void. */
+static __always_inline void names_changed(void)
+{
+	__u64 *epoch = names_epoch();
+
+	if (epoch)
+		__sync_fetch_and_add(epoch, 1);
+}
+
+/* @inode got another name, or lost one: its kept verdicts are void. */
+static __always_inline void forget_verdicts(struct inode *inode)
+{
+	if (inode)
+		bpf_inode_storage_delete(&bw_verdicts, inode);
+}
+
+static __always_inline __u64 tag_mix(__u64 h, __u64 v)
+{
+	h ^= v;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+/*
+ * The tag of @want by @d's policy on @file, or 0 when no verdict may be
+ * kept for it: not a regular file with one name named by d_path in the
+ * task's own mount namespace. Read before the path is, so that a rename
+ * meanwhile voids what is kept.
+ */
+static __always_inline __u64 verdict_tag(struct decision *d, struct file *file, __u16 want,
+					 bool exec)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *inode = file->f_inode;
+	struct vfsmount *mnt = file->f_path.mnt;
+	const struct bw_generation *gen;
+	__u64 *epoch = names_epoch();
+	__u64 h;
+
+	if (!inode || !epoch || BPF_CORE_READ(inode, __i_nlink) != 1 ||
+	    (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+		return 0;
+	if (BPF_CORE_READ((struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt)),
+			  mnt_ns) != BPF_CORE_READ(task, nsproxy, mnt_ns) ||
+	    naming(mnt) != NAME_BY_D_PATH)
+		return 0;
+	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	if (!gen)
+		return 0;
+	h = tag_mix(gen->seed, d->generation);
+	h = tag_mix(h, (__u64)d->index << 32 | (__u64)want << 1 | exec);
+	h = tag_mix(h, READ_ONCE(*epoch));
+	/* (read as a number: the verifier allows no arithmetic on pointers) */
+	h = tag_mix(h, (__u64)BPF_CORE_READ(file, f_path.mnt));
+	h = tag_mix(h, BPF_CORE_READ(task, nsproxy, mnt_ns, seq));
+	if (exec) {
+		__s64 sec;
+		__u32 nsec;
+
+		inode_ctime(inode, &sec, &nsec);
+		h = tag_mix(h, sec);
+		h = tag_mix(h, nsec);
+	}
+	return h | 1;
+}
+
+/* Whether @tag is the verdict kept for @file: an allow. */
+static __always_inline bool kept_allow(struct file *file, __u64 tag, bool exec)
+{
+	struct bw_kept_verdict *v;
+
+	if (!tag)
+		return false;
+	v = bpf_inode_storage_get(&bw_verdicts, file->f_inode, NULL, 0);
+	if (!v || (exec ? READ_ONCE(v->exec_tag) : READ_ONCE(v->open_tag)) != tag)
+		return false;
+	stat_add(BW_STAT_KEPT_USED);
+	return true;
+}
+
+static __always_inline void keep_allow(struct file *file, __u64 tag, bool exec)
+{
+	struct bw_kept_verdict *v;
+
+	if (!tag)
+		return;
+	v = bpf_inode_storage_get(&bw_verdicts, file->f_inode, NULL,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!v)
+		return;
+	if (exec)
+		v->exec_tag = tag;
+	else
+		v->open_tag = tag;
 }
 
 /* Fills s->path with @path's name and hashes it; false when it has none. */
@@ -866,37 +994,42 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, 
 }
 
 /*
- * A change to the file tree: @access on @child in the directory @dir (or,
- * without @child, on @dir itself). These hooks may not sleep, so the path
- * is built from the dentries; a path that cannot be built fails closed.
+ * @access of @class (file, or unix socket) on @child in the directory
+ * @dentry of @mnt, or on @dentry itself without @child. These hooks may
+ * not sleep, so the path is built from the dentries; a path that cannot be
+ * built fails closed. With @own_names the path must be in the task's own
+ * mount namespace (a unix socket is named where it was bound instead).
  */
-static __always_inline int tree_hook(__u8 op, __u16 access, const struct path *dir,
-				     struct dentry *child)
+static __always_inline int path_hook(__u8 op, __u16 access, __u8 class, struct dentry *dentry,
+				     struct vfsmount *mnt, struct dentry *child, bool own_names)
 {
-	struct decision d = {.op = op};
+	struct decision d = {.op = op, .class = class};
+	__u8 deflt = class;
 	const struct bw_generation *gen;
 	struct bw_scratch *s;
 	__u32 claimed = 0, n = 0;
-	int slot, ret;
+	int ret;
 
 	if (!begin_decision(&d))
 		return 0;
-	slot = d.slot;
-	d.class = BULWARK_CLASS_FILE;
-	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
-	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
+	if (class == BULWARK_CLASS_UNIX) {
+		deflt = access == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS
+							 : BULWARK_CLASS_INGRESS;
+		d.direction = access == BULWARK_ACCESS_CONNECT ? BULWARK_EGRESS : BULWARK_INGRESS;
+	}
+	if (!has_path_entries(d.policy, class) && d.policy->defaults[deflt & 7] == BULWARK_ALLOW) {
 		ret = conclude(&d, NULL);
-		leave_slot(slot);
+		leave_slot(d.slot);
 		return ret;
 	}
 	gen = bpf_map_lookup_elem(&bw_gens, &d.slot);
 	s = claim_scratch(&claimed);
-	if (naming(BPF_CORE_READ(dir, mnt)) == NAME_NONE)
+	if (own_names && naming(mnt) == NAME_NONE)
 		d.why |= BW_WHY_OTHER_NAMESPACE;
 	else if (s)
-		n = build_path(s, BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt), child);
+		n = build_path(s, dentry, mnt, child);
 	if (s && gen && n > 0 && hash_path(s, n, gen->seed)) {
-		decide_path(&d, s, BULWARK_CLASS_FILE, access);
+		decide_path(&d, s, class, access);
 		ret = conclude(&d, s);
 	} else {
 		stat_add(BW_STAT_UNDECIDABLE);
@@ -906,8 +1039,16 @@ static __always_inline int tree_hook(__u8 op, __u16 access, const struct path *d
 	}
 	if (s)
 		release_scratch(claimed);
-	leave_slot(slot);
+	leave_slot(d.slot);
 	return ret;
+}
+
+/* A change to the file tree: @access on @child in @dir, or on @dir itself. */
+static __always_inline int tree_hook(__u8 op, __u16 access, const struct path *dir,
+				     struct dentry *child)
+{
+	return path_hook(op, access, BULWARK_CLASS_FILE, BPF_CORE_READ(dir, dentry),
+			 BPF_CORE_READ(dir, mnt), child, true);
 }
 
 /*
@@ -1012,6 +1153,7 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 	struct decision d = {.op = op};
 	struct bw_scratch *s;
 	__u32 claimed = 0;
+	__u64 tag = 0;
 	int slot, ret;
 	bool named;
 
@@ -1034,9 +1176,22 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 		leave_slot(slot);
 		return ret;
 	}
+	/* Overlayfs' backing files are named by the user's path: not kept. */
+	if (report && !(file->f_mode & FMODE_BACKING))
+		tag = verdict_tag(&d, file, BULWARK_ACCESS_EXEC, true);
+	if (kept_allow(file, tag, true)) {
+		d.class = BULWARK_CLASS_EXEC;
+		if (cache)
+			cache_exec_verdict(&d, file);
+		ret = conclude(&d, NULL);
+		leave_slot(slot);
+		return ret;
+	}
 	s = claim_scratch(&claimed);
 	named = s && name_path(&d, s, &file->f_path);
 	decide_exec(&d, named ? s : NULL, file, named);
+	if (named && !d.denied)
+		keep_allow(file, tag, true);
 	if (cache)
 		cache_exec_verdict(&d, file);
 	ret = report ? conclude(&d, named ? s : NULL) : 0;
@@ -1205,6 +1360,7 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	struct bw_config *cfg;
 	struct bw_scratch *s;
 	__u16 want = 0;
+	__u64 tag;
 	int slot;
 
 	if (ret)
@@ -1248,6 +1404,13 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 		leave_slot(slot);
 		return ret;
 	}
+	tag = verdict_tag(&d, file, want, false);
+	if (kept_allow(file, tag, false)) {
+		d.class = BULWARK_CLASS_FILE;
+		ret = conclude(&d, NULL);
+		leave_slot(slot);
+		return ret;
+	}
 	s = claim_scratch(&claimed);
 	if (!s) {
 		stat_add(BW_STAT_UNDECIDABLE);
@@ -1260,6 +1423,8 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	}
 	if (name_path(&d, s, &file->f_path)) {
 		decide_path(&d, s, BULWARK_CLASS_FILE, want);
+		if (!d.denied)
+			keep_allow(file, tag, false);
 		ret = conclude(&d, s);
 	} else if (s->path[0] != '/' && s->path[0] != 0) {
 		/* Pseudo files (pipe:[n], anon_inode:...) have no path: not ours. */
@@ -1302,7 +1467,14 @@ SEC("lsm/path_mknod")
 int BPF_PROG(bulwark_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     unsigned int dev, int ret)
 {
-	return ret ?: tree_hook(BW_OP_MKNOD, BULWARK_ACCESS_CREATE, dir, dentry);
+	if (ret)
+		return ret;
+	ret = tree_hook(BW_OP_MKNOD, BULWARK_ACCESS_CREATE, dir, dentry);
+	/* A unix socket bound at a path: decided on the path it really gets. */
+	if (!ret && (mode & S_IFMT) == S_IFSOCK)
+		ret = path_hook(BW_OP_BIND, BULWARK_ACCESS_BIND, BULWARK_CLASS_UNIX,
+				BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt), dentry, true);
+	return ret;
 }
 
 SEC("lsm/path_symlink")
@@ -1317,7 +1489,10 @@ SEC("lsm/path_link")
 int BPF_PROG(bulwark_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
 {
-	return ret ?: tree_hook(BW_OP_LINK, BULWARK_ACCESS_LINK, new_dir, new_dentry);
+	if (ret)
+		return ret;
+	forget_verdicts(old_dentry->d_inode);
+	return tree_hook(BW_OP_LINK, BULWARK_ACCESS_LINK, new_dir, new_dentry);
 }
 
 /* Both the name a file leaves and the name it takes need rename access. */
@@ -1325,8 +1500,16 @@ SEC("lsm/path_rename")
 int BPF_PROG(bulwark_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
+	struct inode *moved = old_dentry->d_inode, *target = new_dentry->d_inode;
+
 	if (ret)
 		return ret;
+	/* Whatever was below a renamed directory has another name now. */
+	if ((moved && (BPF_CORE_READ(moved, i_mode) & S_IFMT) == S_IFDIR) ||
+	    (target && (BPF_CORE_READ(target, i_mode) & S_IFMT) == S_IFDIR))
+		names_changed();
+	forget_verdicts(moved);
+	forget_verdicts(target);
 	ret = tree_hook(BW_OP_RENAME, BULWARK_ACCESS_RENAME, old_dir, old_dentry);
 	return ret ?: tree_hook(BW_OP_RENAME, BULWARK_ACCESS_RENAME, new_dir, new_dentry);
 }
@@ -1415,19 +1598,34 @@ int BPF_PROG(bulwark_mount, const char *dev_name, const struct path *path, const
 		return ret;
 	if (flags & (MS_REMOUNT | MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED))
 		return 0;
+	names_changed();
 	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, path);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(bulwark_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (!ret)
+		names_changed();
+	return ret;
 }
 
 SEC("lsm/move_mount")
 int BPF_PROG(bulwark_move_mount, const struct path *from_path, const struct path *to_path, int ret)
 {
-	return ret ?: operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, to_path);
+	if (ret)
+		return ret;
+	names_changed();
+	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, to_path);
 }
 
 SEC("lsm/sb_pivotroot")
 int BPF_PROG(bulwark_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
 {
-	return ret ?: operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, new_path);
+	if (ret)
+		return ret;
+	names_changed();
+	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, new_path);
 }
 
 SEC("lsm/path_chroot")
@@ -1615,52 +1813,33 @@ struct sockaddr_any {
 };
 
 /*
- * Decides a unix socket operation on the name in @sun (@len bytes of
- * sun_path). Abstract names fall back on the direction's default; relative
- * names, which the hook cannot resolve, fail closed when the policy has
- * unix rules.
+ * A unix socket operation on an abstract name (or an automatic one, when
+ * @len is 0): there is no path, the direction's default decides. Names that
+ * are paths are decided on the socket file the kernel finds or creates
+ * (unix_stream_connect, unix_may_send, path_mknod), not on the name given.
  */
-static __always_inline int unix_hook(struct decision *d, const char *sun, __u32 len, __u16 access)
+static __always_inline int abstract_unix_hook(struct decision *d, const char *sun, __u32 len,
+					      __u16 access)
 {
-	struct bw_scratch *s;
-	__u32 claimed = 0, n;
 	__u8 dir_class =
 		access == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS : BULWARK_CLASS_INGRESS;
-	const struct bw_generation *gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	struct bw_scratch *s;
+	__u32 claimed = 0;
 	int ret;
 
+	d->class = dir_class;
+	d->denied = d->policy->defaults[dir_class & 7] == BULWARK_DENY ? access : 0;
+	d->rule = 0;
 	s = claim_scratch(&claimed);
-	if (!s || !gen) {
-		if (s)
-			release_scratch(claimed);
-		stat_add(BW_STAT_UNDECIDABLE);
-		d->denied = access;
-		d->why = BW_WHY_UNDECIDABLE;
-		d->class = BULWARK_CLASS_UNIX;
-		return conclude(d, NULL);
-	}
-	n = bpf_probe_read_kernel_str(s->path, len < 108 ? len + 1 : 109, sun);
-	if (sun[0] == 0 || n <= 1) {
-		/* Abstract: no path. */
+	if (s) {
 		s->path[0] = '@';
 		s->path[1] = 0;
-		d->class = dir_class;
-		d->denied = d->policy->defaults[dir_class & 7] == BULWARK_DENY ? access : 0;
-		d->rule = 0;
-	} else if (s->path[0] != '/' || !hash_path(s, n - 1, gen->seed)) {
-		d->class = BULWARK_CLASS_UNIX;
-		if (d->policy->flags & BW_POLICY_HAS_UNIX_RULES) {
-			d->denied = access;
-			d->why = BW_WHY_UNIX_RELATIVE;
-		} else {
-			d->denied = d->policy->defaults[dir_class & 7] == BULWARK_DENY ? access : 0;
-		}
-		d->rule = 0;
-	} else {
-		decide_path(d, s, BULWARK_CLASS_UNIX, access);
+		if (len > 1)
+			bpf_probe_read_kernel_str(&s->path[1], len < 108 ? len : 108, sun + 1);
 	}
 	ret = conclude(d, s);
-	release_scratch(claimed);
+	if (s)
+		release_scratch(claimed);
 	return ret;
 }
 
@@ -1721,13 +1900,15 @@ static __always_inline int address_hook(struct socket *sock, void *address, int 
 		return 0;
 	if (sa.family == AF_INET6 && len < 24)
 		return 0;
+	if (sa.family == AF_UNIX && len > 2 && sa.sun_path[0])
+		return 0; /* a path: decided on the socket file itself */
 
 	if (!begin_decision(&d))
 		return 0;
 	if (sa.family == AF_UNIX) {
-		ret = unix_hook(&d, sa.sun_path, len - 2,
-				direction == BULWARK_EGRESS ? BULWARK_ACCESS_CONNECT
-							    : BULWARK_ACCESS_BIND);
+		ret = abstract_unix_hook(&d, sa.sun_path, len - 2,
+					 direction == BULWARK_EGRESS ? BULWARK_ACCESS_CONNECT
+								     : BULWARK_ACCESS_BIND);
 		goto out;
 	}
 	d.protocol = socket_protocol(sock);
@@ -1791,6 +1972,73 @@ int BPF_PROG(bulwark_bind, struct socket *sock, struct sockaddr *address, int ad
 	if (ret)
 		return ret;
 	return address_hook(sock, address, addrlen, BW_OP_BIND, BULWARK_INGRESS);
+}
+
+/*
+ * Connecting or sending to a unix socket bound at a path: decided on the
+ * path the socket was bound at, in its own mount namespace, whatever name
+ * (symlink, relative, /proc/PID/root/...) the caller used to reach it.
+ */
+static __always_inline int unix_peer_hook(struct sock *other, __u8 op)
+{
+	struct unix_sock *peer = (void *)other;
+	struct dentry *dentry = BPF_CORE_READ(peer, path.dentry);
+
+	if (!dentry)
+		return 0; /* abstract or unbound: decided by its name at connect */
+	return path_hook(op, BULWARK_ACCESS_CONNECT, BULWARK_CLASS_UNIX, dentry,
+			 BPF_CORE_READ(peer, path.mnt), NULL, false);
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(bulwark_unix_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	return ret ?: unix_peer_hook(other, BW_OP_CONNECT);
+}
+
+/* Datagrams: at connect, and at every send (connected or not). */
+SEC("lsm/unix_may_send")
+int BPF_PROG(bulwark_unix_send, struct socket *sock, struct socket *other, int ret)
+{
+	return ret ?: unix_peer_hook(BPF_CORE_READ(other, sk), BW_OP_SENDMSG);
+}
+
+#define AF_NETLINK 16
+
+/*
+ * Sockets of families that rules cannot speak of (packet, vsock, ...) reach
+ * the network or the host around them: where egress is denied by default,
+ * they are denied at creation. Unix, IP and netlink sockets are decided by
+ * address.
+ */
+SEC("lsm/socket_create")
+int BPF_PROG(bulwark_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	struct decision d = {.op = BW_OP_SOCKET, .class = BULWARK_CLASS_EGRESS};
+	struct bw_scratch *s;
+	__u32 claimed = 0;
+
+	if (ret || kern || family == AF_UNIX || family == AF_INET || family == AF_INET6 ||
+	    family == AF_NETLINK)
+		return ret;
+	if (!begin_decision(&d))
+		return 0;
+	if (d.policy->defaults[BULWARK_CLASS_EGRESS] == BULWARK_DENY) {
+		d.denied = BW_ACCESS_OPERATION;
+		s = claim_scratch(&claimed);
+		if (s) {
+			__builtin_memcpy(s->path, "family ", 7);
+			s->path[7] = '0' + ((__u32)family / 10) % 10;
+			s->path[8] = '0' + (__u32)family % 10;
+			s->path[9] = 0;
+		}
+		ret = conclude(&d, s);
+		if (s)
+			release_scratch(claimed);
+	}
+	leave_slot(d.slot);
+	return ret;
 }
 
 /* listen and accept: ingress rules match the socket's local address and port. */

@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 2
+#define BW_LAYOUT_VERSION 3
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -214,6 +214,7 @@ enum bw_stat {
 	BW_STAT_EVENTS_DROPPED, /* the ring buffer was full */
 	BW_STAT_UNDECIDABLE, /* no path (too long, no scratch): failed closed */
 	BW_STAT_EXECS, /* bprm_check_security runs (probe) */
+	BW_STAT_KEPT_USED, /* decisions answered by a verdict kept with the inode */
 	__BW_STAT_MAX
 };
 
@@ -241,6 +242,7 @@ enum bw_op {
 	BW_OP_CHROOT,
 	BW_OP_USERNS, /* creating a user namespace */
 	BW_OP_CLONE, /* clone3 with CLONE_INTO_CGROUP */
+	BW_OP_SOCKET, /* a socket of a family no rule can name */
 	__BW_OP_MAX
 };
 

@@ -183,4 +183,38 @@ struct {
 	__type(value, struct bw_exec_cache);
 } bw_exec_cache SEC(".maps");
 
+/*
+ * The allow verdict a file last got from a path decision, kept with its
+ * inode so that the next open or exec of it needs no path. It holds while
+ * the path it was decided on is still the file's name: the file has one
+ * name (nlink 1) and is reached on the same mount of the same mount
+ * namespace (whose sequence numbers are never reused), and no directory
+ * was renamed and no mount changed since (bw_names_epoch); for exec, the
+ * file is unchanged (ctime). A link or rename of the file itself drops its
+ * verdicts. Denials are never kept: their events need the path.
+ */
+struct bw_kept_verdict {
+	/*
+	 * A tag of everything the verdict depends on (see verdict_tag()), or 0.
+	 * One 64-bit word, so that racing writers cannot leave a torn mix.
+	 */
+	__u64 open_tag;
+	__u64 exec_tag;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bw_kept_verdict);
+} bw_verdicts SEC(".maps");
+
+/* Bumped by every directory rename and every change of mounts, by anyone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} bw_names_epoch SEC(".maps");
+
 #endif /* BULWARK_MAPS_BPF_H */

@@ -58,6 +58,7 @@
  *   userns                     unshare(CLONE_NEWUSER)
  *   cgroup-move DIR            write this process's pid into DIR/cgroup.procs
  *   clone-into-cgroup DIR      clone3 with CLONE_INTO_CGROUP into DIR (the child exits)
+ *   socket packet|vsock|netlink   create a socket of that family (and close it)
  *   pause                      print "ready", wait for end of file on standard input
  */
 #include <arpa/inet.h>
@@ -610,6 +611,32 @@ static int op_clone_into_cgroup(int argc __unused, char **argv)
 	return 0;
 }
 
+static int op_socket(int argc __unused, char **argv)
+{
+	static const struct {
+		const char *name;
+		int family, type, protocol;
+	} families[] = {
+		{"packet", AF_PACKET, SOCK_DGRAM, 0},
+		{"vsock", AF_VSOCK, SOCK_STREAM, 0},
+		{"netlink", AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */},
+	};
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		int fd;
+
+		if (strcmp(argv[0], families[i].name))
+			continue;
+		fd = socket(families[i].family, families[i].type | SOCK_CLOEXEC,
+			    families[i].protocol);
+		if (fd < 0)
+			return errno;
+		close(fd);
+		return 0;
+	}
+	usage("socket: unknown family '%s' (packet, vsock, netlink)", argv[0]);
+}
+
 /* --- IP sockets ------------------------------------------------------------ */
 
 struct inet {
@@ -1023,6 +1050,7 @@ static const struct op {
 	{"userns", 0, 0, op_userns},
 	{"cgroup-move", 1, 1, op_cgroup_move},
 	{"clone-into-cgroup", 1, 1, op_clone_into_cgroup},
+	{"socket", 1, 1, op_socket},
 	{"pause", 0, 0, op_pause},
 };
 

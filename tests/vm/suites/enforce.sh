@@ -112,6 +112,21 @@ test_status_json_has_counters_and_rules() {
 	jq -e '.enforcing.policies[0] | .name == "web" and .mode == "enforce" and .rules == 2 and .denied >= 3 and .allowed >= 1' <<< "$OUT" > /dev/null
 }
 
+# A file opened again by the same name is answered by the verdict kept with
+# its inode; changing its name voids it (kept-verdicts-follow-names.scn).
+test_repeated_opens_use_kept_verdicts() {
+	local before after
+	before=$("$BULWARK" status --json | jq -r '.enforcing.kept_verdicts_used')
+	expect_rc 0 in_cg sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do cat "$0" > /dev/null || exit 1; done' "$W/public"
+	after=$("$BULWARK" status --json | jq -r '.enforcing.kept_verdicts_used')
+	echo "# kept verdicts used: $before, then $after"
+	[ "$after" -ge $((before + 9)) ] || fail "ten opens of one file used $((after - before)) kept verdicts"
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^decisions: [0-9]+, answered by kept verdicts: [0-9]+$'
+}
+
 test_a_rejected_apply_changes_nothing() {
 	local gen
 	gen=$(generation)
