@@ -84,13 +84,16 @@ void event_print_text(FILE *out, const struct event_record *r)
 	char object[BW_OBJECT_MAX + 64];
 
 	object_text(e, object, sizeof(object));
-	fprintf(out, "bulwark: %s %s %s: policy %s, %s",
+	fprintf(out, "bulwark: %s %s %s: policy %s",
 		e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny", op_name(e->op), object,
-		r->policy, e->rule ? "" : "default of ");
-	if (e->rule)
-		fprintf(out, "rule %u", e->rule);
-	else
-		fprintf(out, "%s", class_name(e->class));
+		r->policy);
+	/* Operations denied as such (mount, chroot, ...) are no rule's or default's. */
+	if (e->op < BW_OP_MOUNT && !(e->op == BW_OP_OPEN && (e->why & BW_WHY_ESCAPE))) {
+		if (e->rule)
+			fprintf(out, ", rule %u", e->rule);
+		else
+			fprintf(out, ", default of %s", class_name(e->class));
+	}
 	fprintf(out, "%s%s; pid %u (%.16s) exe %s\n", why ? "; " : "", why ? why : "", e->pid,
 		e->comm, e->exe[0] ? e->exe : "?");
 }

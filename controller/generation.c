@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,14 +27,26 @@ static int sink_put(void *ctx, enum bw_map map, const void *key, const void *val
 	return bw_map_update(c->b, map, key, value);
 }
 
+/*
+ * Tells the file_open program which thread's opens are admissions: @tid as
+ * this process's pid namespace numbers it (0: none), so that a controller
+ * in a container admits too.
+ */
 static int set_admit_tid(struct bpf_backend *b, __u32 tid)
 {
 	struct bw_config config;
+	struct stat ns;
 	__u32 zero = 0;
 	int ret = bw_map_lookup(b, BW_MAP_CONFIG, &zero, &config);
 
 	if (ret)
 		return ret;
+	if (tid) {
+		if (stat("/proc/self/ns/pid", &ns))
+			return -errno;
+		config.admit_pidns_dev = ns.st_dev;
+		config.admit_pidns_ino = ns.st_ino;
+	}
 	config.admit_tid = tid;
 	return bw_map_update(b, BW_MAP_CONFIG, &zero, &config);
 }

@@ -81,6 +81,7 @@ struct decision {
 	__u8 op;
 	__u8 class; /* the class that decided */
 	__u8 why;
+	__u8 by_d_path; /* name_path() named the file by d_path in the task's namespace */
 	/* IP operations */
 	__u8 family;
 	__u8 protocol;
@@ -248,32 +249,50 @@ struct hash_ctx {
 	__u64 h;
 	__u32 c;
 	__u32 depth;
+	__u32 len;
 };
 
-/* One byte of the path: extend both hashes; at each '/' record the prefix. */
-static long hash_byte(__u32 i, struct hash_ctx *ctx)
+#define HASH_STEP 8 /* bytes hashed per bpf_loop step */
+
+/* Bytes [i * 8, i * 8 + 8) of the path: extend both hashes; at each '/' record the prefix. */
+static long hash_bytes(__u32 i, struct hash_ctx *ctx)
 {
 	struct bw_scratch *s = ctx->s;
-	__u8 ch;
+	__u32 base = i * HASH_STEP, k;
+	__u64 h = ctx->h;
+	__u32 c = ctx->c;
+	long stop = 0;
 
-	if (i >= BW_PATH_BUF)
-		return 1;
-	ch = s->path[i];
-	if (!ch)
-		return 1;
-	if (ch == '/' && i > 0) {
-		__u32 d = ++ctx->depth;
+#pragma unroll
+	for (k = 0; k < HASH_STEP; k++) {
+		__u32 pos = base + k;
+		__u8 ch;
 
-		if (d < BW_DEPTH_MAX) {
-			d &= BW_DEPTH_MAX - 1;
-			s->hash[d] = ctx->h;
-			s->check[d] = ctx->c;
-			s->len[d] = i;
+		if (pos >= ctx->len || pos >= BW_PATH_BUF) {
+			stop = 1;
+			break;
 		}
+		ch = s->path[pos & (BW_PATH_BUF - 1)];
+		if (!ch) {
+			stop = 1;
+			break;
+		}
+		if (ch == '/' && pos > 0) {
+			__u32 d = ++ctx->depth;
+
+			if (d < BW_DEPTH_MAX) {
+				d &= BW_DEPTH_MAX - 1;
+				s->hash[d] = h;
+				s->check[d] = c;
+				s->len[d] = pos;
+			}
+		}
+		h = bw_hash_step(h, ch);
+		c = bw_check_step(c, ch);
 	}
-	ctx->h = bw_hash_step(ctx->h, ch);
-	ctx->c = bw_check_step(ctx->c, ch);
-	return 0;
+	ctx->h = h;
+	ctx->c = c;
+	return stop;
 }
 
 /*
@@ -295,7 +314,8 @@ static __always_inline bool hash_path(struct bw_scratch *s, __u32 len, __u64 see
 	s->len[0] = 1;
 	ctx.h = h0;
 	ctx.c = c0;
-	bpf_loop(len, hash_byte, &ctx, 0);
+	ctx.len = len;
+	bpf_loop((len + HASH_STEP - 1) / HASH_STEP, hash_bytes, &ctx, 0);
 	s->full_len = len;
 	s->full_hash = ctx.h;
 	s->full_check = ctx.c;
@@ -720,8 +740,11 @@ static long walk_step(__u32 i, struct build_ctx *ctx)
 		return 0;
 	}
 	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry)
+	if (parent == dentry) {
+		/* A root that is no mount's root: disconnected (open_by_handle_at). */
+		s->nnames = PATH_NAMES + 1;
 		return 1;
+	}
 	if (s->nnames >= PATH_NAMES) {
 		s->nnames = PATH_NAMES + 1; /* too deep */
 		return 1;
@@ -829,11 +852,17 @@ static __always_inline bool root_is_top(struct task_struct *task, struct mnt_nam
 	return false;
 }
 
+static __always_inline struct mnt_namespace *mount_namespace(struct vfsmount *vfsmnt)
+{
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+
+	return BPF_CORE_READ(mnt, mnt_ns);
+}
+
 static __always_inline enum naming naming(struct vfsmount *vfsmnt)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
+	struct mnt_namespace *ns = mount_namespace(vfsmnt);
 	struct mnt_namespace *own = BPF_CORE_READ(task, nsproxy, mnt_ns);
 
 	if (ns == MNT_NS_INTERNAL)
@@ -845,20 +874,21 @@ static __always_inline enum naming naming(struct vfsmount *vfsmnt)
 
 /* --- verdicts kept with the inode (see bw_verdicts) -------------------------------- */
 
-static __always_inline __u64 *names_epoch(void)
+/*
+ * The kernel's own sequence counters of renames (d_move) and of changes to
+ * mounts (attach, detach, umount). They move after a change is made, so a
+ * tag read before a path was named never matches once the name changed.
+ * An odd count means a change is under way: nothing is kept then.
+ */
+extern const void rename_lock __ksym;
+extern const void mount_lock __ksym;
+
+static __always_inline __u32 seq_of(const void *seqlock)
 {
-	__u32 zero = 0;
+	__u32 seq = 1; /* seqlock_t starts with its sequence count */
 
-	return bpf_map_lookup_elem(&bw_names_epoch, &zero);
-}
-
-/* A directory was renamed or mounts changed: every kept verdict is void. */
-static __always_inline void names_changed(void)
-{
-	__u64 *epoch = names_epoch();
-
-	if (epoch)
-		__sync_fetch_and_add(epoch, 1);
+	bpf_probe_read_kernel(&seq, sizeof(seq), seqlock);
+	return seq;
 }
 
 /* @inode got another name, or lost one: its kept verdicts are void. */
@@ -875,38 +905,66 @@ static __always_inline __u64 tag_mix(__u64 h, __u64 v)
 	return h ^ (h >> 33);
 }
 
+#define EXT4_SUPER_MAGIC 0xEF53
+#define XFS_SUPER_MAGIC 0x58465342
+#define BTRFS_SUPER_MAGIC 0x9123683E
+#define TMPFS_MAGIC 0x01021994
+#define RAMFS_MAGIC 0x858458f6
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define F2FS_SUPER_MAGIC 0xF2F52010
+
 /*
- * The tag of @want by @d's policy on @file, or 0 when no verdict may be
- * kept for it: not a regular file with one name named by d_path in the
- * task's own mount namespace. Read before the path is, so that a rename
- * meanwhile voids what is kept.
+ * Local file systems, where every rename and link goes through this
+ * kernel's hooks and d_move, and nlink is this kernel's: not NFS, FUSE or
+ * other file systems that change under the kernel's feet.
+ */
+static __always_inline bool local_fs(unsigned long magic)
+{
+	return magic == EXT4_SUPER_MAGIC || magic == XFS_SUPER_MAGIC ||
+	       magic == BTRFS_SUPER_MAGIC || magic == TMPFS_MAGIC || magic == RAMFS_MAGIC ||
+	       magic == OVERLAYFS_SUPER_MAGIC || magic == F2FS_SUPER_MAGIC;
+}
+
+/*
+ * The tag of @want by @d's policy on @file: everything its verdict depends
+ * on, read before the path is named (0: no verdict may be kept for it, not
+ * a regular file with one name on a local file system). The task's root
+ * and the file's mount are in it as pointers: a verdict is kept only when
+ * name_path() named the file by d_path in the task's own mount namespace
+ * (see keep_allow()), and neither pointer can be reused for another mount
+ * without the mount counter moving.
  */
 static __always_inline __u64 verdict_tag(struct decision *d, struct file *file, __u16 want,
 					 bool exec)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *inode = file->f_inode;
-	struct vfsmount *mnt = file->f_path.mnt;
 	const struct bw_generation *gen;
-	__u64 *epoch = names_epoch();
+	struct path where, root;
+	__u32 renames, mounts;
 	__u64 h;
 
-	if (!inode || !epoch || BPF_CORE_READ(inode, __i_nlink) != 1 ||
-	    (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+	if (!inode || inode->__i_nlink != 1 || (inode->i_mode & S_IFMT) != S_IFREG ||
+	    !local_fs(inode->i_sb->s_magic))
 		return 0;
-	if (BPF_CORE_READ((struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt)),
-			  mnt_ns) != BPF_CORE_READ(task, nsproxy, mnt_ns) ||
-	    naming(mnt) != NAME_BY_D_PATH)
+	renames = seq_of(&rename_lock);
+	mounts = seq_of(&mount_lock);
+	if ((renames | mounts) & 1)
 		return 0;
 	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
 	if (!gen)
 		return 0;
+	/* (copied out: the verifier allows no arithmetic on the pointers themselves) */
+	if (bpf_probe_read_kernel(&where, sizeof(where), &file->f_path) ||
+	    bpf_probe_read_kernel(&root, sizeof(root), &task->fs->root))
+		return 0;
 	h = tag_mix(gen->seed, d->generation);
 	h = tag_mix(h, (__u64)d->index << 32 | (__u64)want << 1 | exec);
-	h = tag_mix(h, READ_ONCE(*epoch));
-	/* (read as a number: the verifier allows no arithmetic on pointers) */
-	h = tag_mix(h, (__u64)BPF_CORE_READ(file, f_path.mnt));
-	h = tag_mix(h, BPF_CORE_READ(task, nsproxy, mnt_ns, seq));
+	h = tag_mix(h, (__u64)renames << 32 | mounts);
+	h = tag_mix(h, (__u64)where.mnt);
+	h = tag_mix(h, (__u64)root.mnt);
+	h = tag_mix(h, (__u64)root.dentry);
+	h = tag_mix(h, task->nsproxy->mnt_ns->seq);
 	if (exec) {
 		__s64 sec;
 		__u32 nsec;
@@ -932,11 +990,11 @@ static __always_inline bool kept_allow(struct file *file, __u64 tag, bool exec)
 	return true;
 }
 
-static __always_inline void keep_allow(struct file *file, __u64 tag, bool exec)
+static __always_inline void keep_allow(struct decision *d, struct file *file, __u64 tag, bool exec)
 {
 	struct bw_kept_verdict *v;
 
-	if (!tag)
+	if (!tag || d->denied || !d->by_d_path)
 		return;
 	v = bpf_inode_storage_get(&bw_verdicts, file->f_inode, NULL,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -972,6 +1030,7 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, 
 	default:
 		break;
 	}
+	d->by_d_path = mount_namespace(BPF_CORE_READ(path, mnt)) != MNT_NS_INTERNAL;
 	n = bpf_d_path(path, s->path, sizeof(s->path));
 	if (n <= 1) {
 		s->path[0] = 0;
@@ -1190,8 +1249,8 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 	s = claim_scratch(&claimed);
 	named = s && name_path(&d, s, &file->f_path);
 	decide_exec(&d, named ? s : NULL, file, named);
-	if (named && !d.denied)
-		keep_allow(file, tag, true);
+	if (named)
+		keep_allow(&d, file, tag, true);
 	if (cache)
 		cache_exec_verdict(&d, file);
 	ret = report ? conclude(&d, named ? s : NULL) : 0;
@@ -1369,8 +1428,15 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	if (mode & FMODE_NOACCOUNT)
 		return 0;
 	cfg = bpf_map_lookup_elem(&bw_config, &zero);
-	if (cfg && cfg->admit_tid && cfg->admit_tid == (__u32)bpf_get_current_pid_tgid())
-		record_admission(file);
+	if (cfg && cfg->admit_tid) {
+		/* The controller's thread, by its id in its own pid namespace. */
+		struct bpf_pidns_info ns = {};
+
+		if (!bpf_get_ns_current_pid_tgid(cfg->admit_pidns_dev, cfg->admit_pidns_ino, &ns,
+						 sizeof(ns)) &&
+		    ns.pid == cfg->admit_tid)
+			record_admission(file);
+	}
 	/* Opened to be run (open_exec): the exec and mmap hooks decide. */
 	if ((mode & FMODE_EXEC) || (flags & FMODE_EXEC))
 		return 0;
@@ -1423,8 +1489,7 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	}
 	if (name_path(&d, s, &file->f_path)) {
 		decide_path(&d, s, BULWARK_CLASS_FILE, want);
-		if (!d.denied)
-			keep_allow(file, tag, false);
+		keep_allow(&d, file, tag, false);
 		ret = conclude(&d, s);
 	} else if (s->path[0] != '/' && s->path[0] != 0) {
 		/* Pseudo files (pipe:[n], anon_inode:...) have no path: not ours. */
@@ -1447,7 +1512,11 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 SEC("lsm/path_unlink")
 int BPF_PROG(bulwark_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
-	return ret ?: tree_hook(BW_OP_UNLINK, BULWARK_ACCESS_UNLINK, dir, dentry);
+	if (ret)
+		return ret;
+	/* A file with two names left with one: kept while it had one, before a link. */
+	forget_verdicts(dentry->d_inode);
+	return tree_hook(BW_OP_UNLINK, BULWARK_ACCESS_UNLINK, dir, dentry);
 }
 
 SEC("lsm/path_mkdir")
@@ -1504,10 +1573,7 @@ int BPF_PROG(bulwark_rename, const struct path *old_dir, struct dentry *old_dent
 
 	if (ret)
 		return ret;
-	/* Whatever was below a renamed directory has another name now. */
-	if ((moved && (BPF_CORE_READ(moved, i_mode) & S_IFMT) == S_IFDIR) ||
-	    (target && (BPF_CORE_READ(target, i_mode) & S_IFMT) == S_IFDIR))
-		names_changed();
+	/* (a rename moves rename_lock's count: kept verdicts below a directory go too) */
 	forget_verdicts(moved);
 	forget_verdicts(target);
 	ret = tree_hook(BW_OP_RENAME, BULWARK_ACCESS_RENAME, old_dir, old_dentry);
@@ -1540,6 +1606,7 @@ int bulwark_chown(unsigned long long *ctx)
 /* --- names and scope ---------------------------------------------------------- */
 
 #define MS_REMOUNT 32
+#define MS_BIND 4096
 #define MS_UNBINDABLE (1 << 17)
 #define MS_PRIVATE (1 << 18)
 #define MS_SLAVE (1 << 19)
@@ -1596,18 +1663,11 @@ int BPF_PROG(bulwark_mount, const char *dev_name, const struct path *path, const
 {
 	if (ret)
 		return ret;
-	if (flags & (MS_REMOUNT | MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED))
+	/* As path_mount() reads them: MS_BIND before the propagation flags. */
+	if ((flags & MS_REMOUNT) ||
+	    (!(flags & MS_BIND) && (flags & (MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED))))
 		return 0;
-	names_changed();
 	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, path);
-}
-
-SEC("lsm/sb_umount")
-int BPF_PROG(bulwark_umount, struct vfsmount *mnt, int flags, int ret)
-{
-	if (!ret)
-		names_changed();
-	return ret;
 }
 
 SEC("lsm/move_mount")
@@ -1615,7 +1675,6 @@ int BPF_PROG(bulwark_move_mount, const struct path *from_path, const struct path
 {
 	if (ret)
 		return ret;
-	names_changed();
 	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, to_path);
 }
 
@@ -1624,7 +1683,6 @@ int BPF_PROG(bulwark_pivotroot, const struct path *old_path, const struct path *
 {
 	if (ret)
 		return ret;
-	names_changed();
 	return operation_hook(BW_OP_MOUNT, BW_WHY_NAMES, false, new_path);
 }
 
@@ -1859,8 +1917,9 @@ static __always_inline void decide_dual_stack(struct decision *d, struct sock *s
 {
 	struct decision v4;
 
-	if (d->denied || d->family != BULWARK_FAMILY_INET6 || !is_unspecified(d) || !sk)
-		return;
+	if (d->denied || d->family != BULWARK_FAMILY_INET6 || !is_unspecified(d) || !sk ||
+	    (d->protocol != BULWARK_PROTO_TCP && d->protocol != BULWARK_PROTO_UDP))
+		return; /* (raw and ping ICMPv6 sockets take no IPv4) */
 	if (BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only))
 		return;
 	v4 = *d;

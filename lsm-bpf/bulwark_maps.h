@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 3
+#define BW_LAYOUT_VERSION 4
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -65,8 +65,10 @@
 struct bw_config {
 	__u32 layout; /* BW_LAYOUT_VERSION */
 	__u32 active; /* the slot programs use */
-	__u32 admit_tid; /* see bw_admission */
+	__u32 admit_tid; /* see bw_admission: in the pid namespace below */
 	__u32 reserved;
+	__u64 admit_pidns_dev; /* the controller's pid namespace (stat of /proc/self/ns/pid) */
+	__u64 admit_pidns_ino;
 };
 
 /* Per slot: the generation in it. */

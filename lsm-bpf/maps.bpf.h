@@ -188,10 +188,11 @@ struct {
  * inode so that the next open or exec of it needs no path. It holds while
  * the path it was decided on is still the file's name: the file has one
  * name (nlink 1) and is reached on the same mount of the same mount
- * namespace (whose sequence numbers are never reused), and no directory
- * was renamed and no mount changed since (bw_names_epoch); for exec, the
- * file is unchanged (ctime). A link or rename of the file itself drops its
- * verdicts. Denials are never kept: their events need the path.
+ * namespace (whose sequence numbers are never reused) from the same root,
+ * and nothing was renamed and no mount changed since (the kernel's
+ * rename_lock and mount_lock counts); for exec, the file is unchanged
+ * (ctime). A link, unlink or rename of the file drops its verdicts.
+ * Denials are never kept: their events need the path.
  */
 struct bw_kept_verdict {
 	/*
@@ -208,13 +209,5 @@ struct {
 	__type(key, int);
 	__type(value, struct bw_kept_verdict);
 } bw_verdicts SEC(".maps");
-
-/* Bumped by every directory rename and every change of mounts, by anyone. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} bw_names_epoch SEC(".maps");
 
 #endif /* BULWARK_MAPS_BPF_H */

@@ -53,7 +53,7 @@
  *                              or SECONDS (default 60) have passed
  *   unappend PATH              open PATH O_WRONLY|O_APPEND, then fcntl(F_SETFL, 0)
  *   mmap-shared-write PATH     open PATH O_RDWR|O_APPEND, mmap it PROT_WRITE, MAP_SHARED
- *   bind-mount SRC DST         mount(SRC, DST, MS_BIND)
+ *   bind-mount SRC DST [private]   mount(SRC, DST, MS_BIND [| MS_PRIVATE])
  *   chroot DIR                 chroot(2)
  *   userns                     unshare(CLONE_NEWUSER)
  *   cgroup-move DIR            write this process's pid into DIR/cgroup.procs
@@ -558,9 +558,16 @@ static int op_mmap_shared_write(int argc __unused, char **argv)
 
 /* --- names and scope ---------------------------------------------------------- */
 
-static int op_bind_mount(int argc __unused, char **argv)
+static int op_bind_mount(int argc, char **argv)
 {
-	if (mount(argv[0], argv[1], NULL, MS_BIND, NULL))
+	unsigned long flags = MS_BIND;
+
+	if (argc > 2) {
+		if (strcmp(argv[2], "private"))
+			usage("bind-mount: unknown flag '%s' (private)", argv[2]);
+		flags |= MS_PRIVATE;
+	}
+	if (mount(argv[0], argv[1], NULL, flags, NULL))
 		return errno;
 	umount2(argv[1], MNT_DETACH);
 	return 0;
@@ -1045,7 +1052,7 @@ static const struct op {
 	{"unix-serve", 1, 3, op_unix_serve},
 	{"unappend", 1, 1, op_unappend},
 	{"mmap-shared-write", 1, 1, op_mmap_shared_write},
-	{"bind-mount", 2, 2, op_bind_mount},
+	{"bind-mount", 2, 3, op_bind_mount},
 	{"chroot", 1, 1, op_chroot},
 	{"userns", 0, 0, op_userns},
 	{"cgroup-move", 1, 1, op_cgroup_move},

@@ -201,6 +201,33 @@ test_a_full_ring_buffer_is_counted_not_silent() {
 	expect_match "^events dropped: $dropped,"
 }
 
+# apply admits a pinned file by opening it and having the file_open program
+# recognise its thread: also when the controller runs in a pid namespace of
+# its own (in a container), where its thread ids are not the kernel's.
+test_a_controller_in_a_pid_namespace_admits_files() {
+	local sum
+	printf '#!/bin/sh\nexit 0\n' > "$W/pinned"
+	chmod +x "$W/pinned"
+	sum=$(sha256sum "$W/pinned" | cut -d' ' -f1)
+	cat > "$W/pinned.yaml" <<EOF
+apiVersion: bulwark/v1
+kind: Policy
+metadata:
+  name: pinned
+spec:
+  selector:
+    cgroup: /bulwark-test
+  exec:
+    default: deny
+    allow:
+      - {path: $W/pinned, sha256: $sum}
+      - path: /usr/
+EOF
+	expect_rc 0 unshare --pid --fork "$BULWARK" apply "$W/pinned.yaml"
+	expect_match '1 files admitted by identity'
+	expect_rc 0 in_cg "$W/pinned"
+}
+
 test_unload_removes_everything() {
 	expect_rc 0 "$BULWARK" unload
 	expect_match 'unloaded'
