@@ -1725,6 +1725,36 @@ int BPF_PROG(bulwark_fcntl, struct file *file, unsigned int cmd, unsigned long a
 
 /* --- network -------------------------------------------------------------------- */
 
+/* The index of the highest set bit of @x (not 0). */
+static __always_inline __u32 highest_bit(__u64 x)
+{
+	__u32 r = 0;
+
+	if (x >> 32) {
+		x >>= 32;
+		r += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		r += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		r += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		r += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		r += 2;
+	}
+	if (x >> 1)
+		r += 1;
+	return r;
+}
+
 /* The top @plen bits of a 64-bit word (@plen <= 64). */
 static __always_inline __u64 top_bits(__u32 plen)
 {
@@ -1765,58 +1795,91 @@ __noinline __u64 net_run_decide(__u32 slot, __u32 first, __u32 count, __u32 prot
 	return found;
 }
 
+struct prefix_ctx {
+	struct bw_net_key key;
+	__u64 w0, w1, w2; /* prefix lengths with rules not probed yet */
+	__u64 hi, lo;
+	__u64 found;
+	__u32 full, slot, protocol, port;
+};
+
+/* Probes the longest prefix length not probed yet; 1 when done. */
+static long prefix_step(__u32 i, struct prefix_ctx *c)
+{
+	const struct bw_net_run *v;
+	__u64 masked[2];
+	__u32 plen, bit;
+
+	if (c->w2) {
+		bit = highest_bit(c->w2);
+		c->w2 &= ~(1ull << bit);
+		plen = 128 + bit;
+	} else if (c->w1) {
+		bit = highest_bit(c->w1);
+		c->w1 &= ~(1ull << bit);
+		plen = 64 + bit;
+	} else if (c->w0) {
+		bit = highest_bit(c->w0);
+		c->w0 &= ~(1ull << bit);
+		plen = bit;
+	} else {
+		return 1;
+	}
+	if (plen > c->full)
+		return 0;
+	masked[0] = c->hi & bpf_cpu_to_be64(top_bits(plen < 64 ? plen : 64));
+	masked[1] = c->lo & bpf_cpu_to_be64(top_bits(plen > 64 ? plen - 64 : 0));
+	__builtin_memcpy(c->key.addr, masked, sizeof(masked));
+	c->key.prefix_len = plen;
+	v = bpf_map_lookup_elem(&bw_nets, &c->key);
+	if (!v)
+		return 0;
+	c->found = net_run_decide(c->slot, v->first, v->count, c->protocol, c->port);
+	return c->found ? 1 : 0;
+}
+
 /*
  * The longest prefix with a rule for the operation: @who packs slot << 40 |
  * policy index << 24 | direction << 16 | family << 8 | protocol; @hi and
- * @lo are the address as two big-endian words. Returns what
+ * @lo are the address as two big-endian words. Probes only the prefix
+ * lengths the policy has rules of, longest first. Returns what
  * net_run_decide() returns, 0 when no rule applies (the default decides).
  */
 __noinline __u64 net_decide(__u64 who, __u32 port, __u64 hi, __u64 lo)
 {
 	__u32 slot = (who >> 40) & 1, policy = (who >> 24) & 0xffff;
-	__u8 direction = who >> 16, family = who >> 8, protocol = who;
+	__u8 direction = who >> 16, family = who >> 8;
 	__u32 index = slot * BW_POLICY_MAX + (policy & (BW_POLICY_MAX - 1));
 	bool egress = direction == BULWARK_EGRESS;
 	const struct bw_policy *p = bpf_map_lookup_elem(&bw_policies, &index);
-	struct bw_net_key key = {
-		.policy = policy,
+	struct prefix_ctx c = {
+		.key =
+			{
+				.policy = policy,
+				.slot = slot,
+				.direction = direction,
+				.family = family,
+			},
+		.hi = hi,
+		.lo = lo,
+		.full = family == BULWARK_FAMILY_INET ? 32 : 128,
 		.slot = slot,
-		.direction = direction,
-		.family = family,
+		.protocol = (__u8)who,
+		.port = port,
 	};
-	__u32 full = family == BULWARK_FAMILY_INET ? 32 : 128, k;
 
 	if (!p)
 		return 0;
-	for (k = 0; k <= 128; k++) {
-		__u32 plen, word;
-		const struct bw_net_run *v;
-		__u64 bits, found, masked[2];
-
-		if (k > full)
-			break;
-		plen = full - k;
-		word = (plen >> 6) & 3;
-		if (word > 2)
-			word = 2;
-		if (full == 32)
-			bits = egress ? p->egress_v4 : p->ingress_v4;
-		else
-			bits = egress ? p->egress_v6[word] : p->ingress_v6[word];
-		if (!(bits & (1ull << (plen & 63))))
-			continue;
-		masked[0] = hi & bpf_cpu_to_be64(top_bits(plen < 64 ? plen : 64));
-		masked[1] = lo & bpf_cpu_to_be64(top_bits(plen > 64 ? plen - 64 : 0));
-		__builtin_memcpy(key.addr, masked, sizeof(masked));
-		key.prefix_len = plen;
-		v = bpf_map_lookup_elem(&bw_nets, &key);
-		if (!v)
-			continue;
-		found = net_run_decide(slot, v->first, v->count, protocol, port);
-		if (found)
-			return found;
+	if (c.full == 32) {
+		c.w0 = egress ? p->egress_v4 : p->ingress_v4;
+	} else {
+		c.w0 = egress ? p->egress_v6[0] : p->ingress_v6[0];
+		c.w1 = egress ? p->egress_v6[1] : p->ingress_v6[1];
+		c.w2 = egress ? p->egress_v6[2] : p->ingress_v6[2];
 	}
-	return 0;
+	if (c.w0 | c.w1 | c.w2)
+		bpf_loop(129, prefix_step, &c, 0);
+	return c.found;
 }
 
 /* Decides the IP operation described by d (family, addr, port, protocol, direction). */
@@ -1842,8 +1905,9 @@ static __always_inline void decide_net(struct decision *d)
 
 static __always_inline __u8 socket_protocol(struct socket *sock)
 {
-	short type = BPF_CORE_READ(sock, type);
-	__u16 proto = BPF_CORE_READ(sock, sk, sk_protocol);
+	struct sock *sk = sock->sk;
+	short type = sock->type;
+	__u16 proto = sk ? sk->sk_protocol : 0;
 
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6 || type == SOCK_RAW)
 		return BULWARK_PROTO_ICMP;
