@@ -6,7 +6,9 @@
  *   sessions/N.img, N.cgroup
  *                 each running `bulwark exec`: its policy image and cgroup;
  *                 its policy is BPF policy index BW_SESSION_BASE + N
- *   events.log    every event read from the ring buffer (see events_log.h)
+ *   events.log, events.log.1, events.lock
+ *                 the events read from the ring buffer, rotated, and the
+ *                 lock their readers drain under (see events_log.h)
  * A generation is always built from all of them, so `apply` keeps running
  * sessions and a session's end keeps the applied policies.
  */

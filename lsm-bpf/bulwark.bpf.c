@@ -45,7 +45,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT 0170000
 #define S_IFSOCK 0140000
 #define S_IFREG 0100000
-#define S_IFDIR 0040000
 #define VM_EXEC 0x4
 #define O_APPEND 02000
 #define O_TRUNC 01000
@@ -69,6 +68,17 @@ struct backing_file {
 	struct file file;
 	struct path user_path;
 } __attribute__((preserve_access_index));
+
+/* The struct mount around a vfsmount, and back (the kernel's real_mount()). */
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+static __always_inline struct vfsmount *vfs_mount(struct mount *mnt)
+{
+	return (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+}
 
 struct decision {
 	__u64 cgroup;
@@ -576,7 +586,7 @@ __noinline int exe_from_dentries(struct bw_event *e)
 		return 0;
 	dentry = BPF_CORE_READ(exe, f_path.dentry);
 	vfsmnt = BPF_CORE_READ(exe, f_path.mnt);
-	mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	mnt = real_mount(vfsmnt);
 	for (i = 0; i < EXE_STEPS; i++) {
 		root = BPF_CORE_READ(vfsmnt, mnt_root);
 		if (dentry == root) {
@@ -585,7 +595,7 @@ __noinline int exe_from_dentries(struct bw_event *e)
 				break; /* the root of everything */
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = mnt_parent;
-			vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+			vfsmnt = vfs_mount(mnt);
 			continue;
 		}
 		parent = BPF_CORE_READ(dentry, d_parent);
@@ -728,7 +738,7 @@ static long walk_step(__u32 i, struct build_ctx *ctx)
 	struct bw_scratch *s = ctx->s;
 	struct dentry *dentry = (void *)s->walk_dentry, *parent;
 	struct vfsmount *vfsmnt = (void *)s->walk_mnt;
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt = real_mount(vfsmnt);
 	struct mount *mnt_parent;
 
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
@@ -736,7 +746,7 @@ static long walk_step(__u32 i, struct build_ctx *ctx)
 		if (mnt_parent == mnt)
 			return 1; /* the root of everything */
 		s->walk_dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
-		s->walk_mnt = (__u64)mnt_parent + bpf_core_field_offset(struct mount, mnt);
+		s->walk_mnt = (__u64)vfs_mount(mnt_parent);
 		return 0;
 	}
 	parent = BPF_CORE_READ(dentry, d_parent);
@@ -822,7 +832,12 @@ static __always_inline __u32 build_path(struct bw_scratch *s, struct dentry *den
  * chose. Not at all on a mount of another mount namespace or a detached
  * one (open_tree): names there are not the ones the policy speaks of.
  */
-enum naming { NAME_NONE, NAME_BY_D_PATH, NAME_BY_DENTRIES };
+enum naming {
+	NAME_NONE,
+	NAME_BY_D_PATH,
+	NAME_BY_DENTRIES,
+	NAME_INTERNAL, /* by d_path too, on one of the kernel's own mounts */
+};
 
 #define MNT_NS_INTERNAL                                                                            \
 	((struct mnt_namespace *)-22L) /* ERR_PTR(-EINVAL): the kernel's mounts (pipes, memfd) */
@@ -837,7 +852,7 @@ static __always_inline bool root_is_top(struct task_struct *task, struct mnt_nam
 {
 	struct vfsmount *vfsmnt = BPF_CORE_READ(task, fs, root.mnt);
 	struct dentry *dentry = BPF_CORE_READ(task, fs, root.dentry);
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt = real_mount(vfsmnt);
 	struct mount *top = BPF_CORE_READ(own, root);
 	__u32 i;
 
@@ -852,21 +867,14 @@ static __always_inline bool root_is_top(struct task_struct *task, struct mnt_nam
 	return false;
 }
 
-static __always_inline struct mnt_namespace *mount_namespace(struct vfsmount *vfsmnt)
-{
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-
-	return BPF_CORE_READ(mnt, mnt_ns);
-}
-
 static __always_inline enum naming naming(struct vfsmount *vfsmnt)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct mnt_namespace *ns = mount_namespace(vfsmnt);
+	struct mnt_namespace *ns = BPF_CORE_READ(real_mount(vfsmnt), mnt_ns);
 	struct mnt_namespace *own = BPF_CORE_READ(task, nsproxy, mnt_ns);
 
 	if (ns == MNT_NS_INTERNAL)
-		return NAME_BY_D_PATH;
+		return NAME_INTERNAL;
 	if (!ns || ns != own)
 		return NAME_NONE;
 	return root_is_top(task, own) ? NAME_BY_D_PATH : NAME_BY_DENTRIES;
@@ -1027,10 +1035,12 @@ static __always_inline bool name_path(struct decision *d, struct bw_scratch *s, 
 			return false;
 		}
 		return hash_path(s, n, gen->seed);
-	default:
+	case NAME_BY_D_PATH:
+		d->by_d_path = 1;
+		break;
+	case NAME_INTERNAL:
 		break;
 	}
-	d->by_d_path = mount_namespace(BPF_CORE_READ(path, mnt)) != MNT_NS_INTERNAL;
 	n = bpf_d_path(path, s->path, sizeof(s->path));
 	if (n <= 1) {
 		s->path[0] = 0;
@@ -1214,7 +1224,7 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 	__u32 claimed = 0;
 	__u64 tag = 0;
 	int slot, ret;
-	bool named;
+	bool named, answered;
 
 	if (!begin_decision(&d))
 		return 0;
@@ -1224,25 +1234,20 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 		return 0;
 	}
 	/* Neither exec nor file rules, and defaults that allow: no path needed. */
-	if (!has_path_entries(d.policy, BULWARK_CLASS_EXEC) &&
-	    !has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
-	    d.policy->defaults[BULWARK_CLASS_EXEC] == BULWARK_ALLOW &&
-	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
+	answered = !has_path_entries(d.policy, BULWARK_CLASS_EXEC) &&
+		   !has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
+		   d.policy->defaults[BULWARK_CLASS_EXEC] == BULWARK_ALLOW &&
+		   d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW;
+	/* Else an allow kept with the inode; overlayfs' backing files are not kept. */
+	if (!answered && report && !(file->f_mode & FMODE_BACKING)) {
+		tag = verdict_tag(&d, file, BULWARK_ACCESS_EXEC, true);
+		answered = kept_allow(file, tag, true);
+	}
+	if (answered) {
 		d.class = BULWARK_CLASS_EXEC;
 		if (cache)
 			cache_exec_verdict(&d, file);
 		ret = report ? conclude(&d, NULL) : 0;
-		leave_slot(slot);
-		return ret;
-	}
-	/* Overlayfs' backing files are named by the user's path: not kept. */
-	if (report && !(file->f_mode & FMODE_BACKING))
-		tag = verdict_tag(&d, file, BULWARK_ACCESS_EXEC, true);
-	if (kept_allow(file, tag, true)) {
-		d.class = BULWARK_CLASS_EXEC;
-		if (cache)
-			cache_exec_verdict(&d, file);
-		ret = conclude(&d, NULL);
 		leave_slot(slot);
 		return ret;
 	}
@@ -1419,7 +1424,8 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	struct bw_config *cfg;
 	struct bw_scratch *s;
 	__u16 want = 0;
-	__u64 tag;
+	__u64 tag = 0;
+	bool answered;
 	int slot;
 
 	if (ret)
@@ -1463,15 +1469,14 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 		leave_slot(slot);
 		return ret;
 	}
-	/* No file rule at all and an allowing default: no path needed. */
-	if (!has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
-	    d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW) {
-		ret = conclude(&d, NULL);
-		leave_slot(slot);
-		return ret;
+	/* No file rule at all and an allowing default: no path needed. Else a kept allow. */
+	answered = !has_path_entries(d.policy, BULWARK_CLASS_FILE) &&
+		   d.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW;
+	if (!answered) {
+		tag = verdict_tag(&d, file, want, false);
+		answered = kept_allow(file, tag, false);
 	}
-	tag = verdict_tag(&d, file, want, false);
-	if (kept_allow(file, tag, false)) {
+	if (answered) {
 		d.class = BULWARK_CLASS_FILE;
 		ret = conclude(&d, NULL);
 		leave_slot(slot);
@@ -1611,7 +1616,6 @@ int bulwark_chown(unsigned long long *ctx)
 #define MS_PRIVATE (1 << 18)
 #define MS_SLAVE (1 << 19)
 #define MS_SHARED (1 << 20)
-#define CLONE_NEWUSER 0x10000000
 #define CLONE_INTO_CGROUP 0x200000000ull
 
 /* Whether @p decides on names: file, exec or unix socket path rules. */
@@ -1800,7 +1804,7 @@ struct prefix_ctx {
 	__u64 w0, w1, w2; /* prefix lengths with rules not probed yet */
 	__u64 hi, lo;
 	__u64 found;
-	__u32 full, slot, protocol, port;
+	__u32 full, protocol, port;
 };
 
 /* Probes the longest prefix length not probed yet; 1 when done. */
@@ -1834,7 +1838,7 @@ static long prefix_step(__u32 i, struct prefix_ctx *c)
 	v = bpf_map_lookup_elem(&bw_nets, &c->key);
 	if (!v)
 		return 0;
-	c->found = net_run_decide(c->slot, v->first, v->count, c->protocol, c->port);
+	c->found = net_run_decide(c->key.slot, v->first, v->count, c->protocol, c->port);
 	return c->found ? 1 : 0;
 }
 
@@ -1863,7 +1867,6 @@ __noinline __u64 net_decide(__u64 who, __u32 port, __u64 hi, __u64 lo)
 		.hi = hi,
 		.lo = lo,
 		.full = family == BULWARK_FAMILY_INET ? 32 : 128,
-		.slot = slot,
 		.protocol = (__u8)who,
 		.port = port,
 	};
