@@ -46,7 +46,7 @@ BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 # commands), built once more with sanitizers on.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 NOT_PURE := bulwark bpf genl probe status version check compile show explain apply unload exec \
-	events enforce state generation events_log
+	events enforce state generation events_log event_source kmod_generation
 PURE_SRCS = $(filter-out $(NOT_PURE:%=controller/%.c),$(CONTROLLER_SRCS)) $(CORE_SRCS)
 PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))

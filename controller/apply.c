@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bulwark apply [--backend bpf] FILE|DIR...|IMAGE: compile (unless given an
- * image), load the BPF backend if it is not loaded, and install the
+ * bulwark apply [--backend bpf|kmod] FILE|DIR...|IMAGE: compile (unless given an
+ * image), choose the backend (see enforce.h), load the BPF one if it is not loaded, and install the
  * policies as a new generation. A rejected or failed apply leaves the
  * running generation as it was.
  */
@@ -22,7 +22,7 @@ int apply_main(int argc, char *argv[])
 		{NULL, 0, NULL, 0},
 	};
 	struct image_buffer image = {0};
-	struct bpf_backend *b = NULL;
+	struct backend *b = NULL;
 	const char *backend = NULL;
 	struct gen_result result;
 	int opt, lock = -1, ret = 1;
@@ -61,10 +61,11 @@ int apply_main(int argc, char *argv[])
 	ret = 0;
 out:
 	state_unlock(lock);
-	bpf_backend_close(b);
+	enforce_close_backend(b);
 	free(image.data);
 	return ret;
 usage:
-	fprintf(stderr, "Usage: %s %s [--backend bpf] FILE|DIR...|IMAGE\n", prog_name, argv[0]);
+	fprintf(stderr, "Usage: %s %s [--backend bpf|kmod] FILE|DIR...|IMAGE\n", prog_name,
+		argv[0]);
 	return 2;
 }

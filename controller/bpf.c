@@ -403,7 +403,7 @@ static int ring_sample(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct bw_event))
 		return 0;
-	return r->fn(r->ctx, data);
+	return r->fn(r->ctx, data, NULL);
 }
 
 int bw_events_open(struct bpf_backend *b, bw_event_fn fn, void *ctx, struct bw_event_reader **out)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "backend.h"
 #include "bulwark_maps.h"
 
 enum bw_map {
@@ -55,8 +56,7 @@ int bw_map_next_key(struct bpf_backend *b, enum bw_map m, const void *key, void 
 int bw_map_sum_u64(struct bpf_backend *b, enum bw_map m, __u32 key, __u64 *sum, size_t words);
 int bw_map_zero_percpu(struct bpf_backend *b, enum bw_map m, __u32 key, size_t words);
 
-/* Events from the ring buffer; @fn returns 0 to go on. */
-typedef int (*bw_event_fn)(void *ctx, const struct bw_event *event);
+/* Events from the ring buffer; @fn (backend.h) returns 0 to go on. */
 struct bw_event_reader;
 int bw_events_open(struct bpf_backend *b, bw_event_fn fn, void *ctx, struct bw_event_reader **out);
 /* Waits up to @timeout_ms for events, without consuming them. */

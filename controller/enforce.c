@@ -54,24 +54,19 @@ int enforce_input_image(int count, char *const paths[], struct image_buffer *out
 	return ret;
 }
 
-int enforce_open_backend(const char *backend, bool load, struct bpf_backend **out)
+static int open_bpf(bool load, struct backend *be, struct kmod *k, bool quiet)
 {
 	struct backend_probe probe;
 	enum bpf_stage stage = BPF_STAGE_OPEN;
 	int ret;
 
-	if (backend && strcmp(backend, "bpf")) {
-		if (!strcmp(backend, "kmod"))
-			fprintf(stderr, "%s: the kmod backend cannot enforce policies yet\n",
-				prog_name);
-		else
-			fprintf(stderr, "%s: unknown backend '%s' (bpf or kmod)\n", prog_name,
-				backend);
-		return -EINVAL;
-	}
-	ret = bpf_backend_open(out, load, &stage);
-	if (!ret)
+	ret = bpf_backend_open(&be->bpf, load, &stage);
+	if (!ret) {
+		be->kind = BACKEND_BPF;
 		return 0;
+	}
+	if (quiet && ret != -EPROTO && ret != -ENOLINK)
+		return ret;
 	if (ret == -ENOENT && !load)
 		fprintf(stderr, "%s: nothing is loaded (bulwark apply loads policies)\n",
 			prog_name);
@@ -87,7 +82,103 @@ int enforce_open_backend(const char *backend, bool load, struct bpf_backend **ou
 			prog_name, BW_PIN_DIR);
 	else {
 		explain_bpf_failure(&probe, stage, ret);
-		fprintf(stderr, "%s: %s\n", prog_name, probe.detail);
+		fprintf(stderr, "%s: %s%s\n", prog_name, probe.detail,
+			k ? "" : "; bulwark.ko is not loaded either (modprobe bulwark)");
 	}
 	return ret;
+}
+
+static void report_kmod_failure(int ret)
+{
+	if (ret == -ENOENT)
+		fprintf(stderr, "%s: bulwark.ko is not loaded (modprobe bulwark)\n", prog_name);
+	else if (ret == -EPROTO)
+		fprintf(stderr,
+			"%s: bulwark.ko speaks another netlink ABI than this controller (%d)\n",
+			prog_name, BULWARK_GENL_VERSION);
+	else
+		fprintf(stderr, "%s: cannot talk to bulwark.ko: %s\n", prog_name, strerror(-ret));
+}
+
+int enforce_open_backend(const char *name, bool load, struct backend **out)
+{
+	struct backend *be = calloc(1, sizeof(*be));
+	struct kmod_status st = {0};
+	struct kmod *k = NULL;
+	bool kmod_live, bpf_pinned = bpf_backend_is_pinned();
+	int kret, ret;
+
+	if (!be)
+		return -ENOMEM;
+	if (name && strcmp(name, "bpf") && strcmp(name, "kmod")) {
+		fprintf(stderr, "%s: unknown backend '%s' (bpf or kmod)\n", prog_name, name);
+		free(be);
+		return -EINVAL;
+	}
+	kret = kmod_open(&k);
+	kmod_live = !kret && !kmod_get_status(k, &st) && st.generation;
+	if (name && !strcmp(name, "kmod")) {
+		if (kret) {
+			report_kmod_failure(kret);
+			ret = kret;
+		} else if (bpf_pinned) {
+			fprintf(stderr,
+				"%s: the BPF backend is enforcing; bulwark unload it before "
+				"using bulwark.ko\n",
+				prog_name);
+			ret = -EBUSY;
+		} else {
+			be->kind = BACKEND_KMOD;
+			be->kmod = k;
+			*out = be;
+			return 0;
+		}
+		goto fail;
+	}
+	if (kmod_live && !bpf_pinned) {
+		if (name) {
+			fprintf(stderr,
+				"%s: bulwark.ko is enforcing generation %llu; bulwark unload it "
+				"before using the BPF backend\n",
+				prog_name, (unsigned long long)st.generation);
+			ret = -EBUSY;
+			goto fail;
+		}
+		be->kind = BACKEND_KMOD;
+		be->kmod = k;
+		*out = be;
+		return 0;
+	}
+	/* Choosing, with the module loaded: it enforces where BPF LSM programs do not load. */
+	ret = open_bpf(load, be, k, !name && load && !kret);
+	if (ret && !name && load && !kret && ret != -EPROTO && ret != -ENOLINK) {
+		/* BPF LSM programs do not load here: the module enforces. */
+		be->kind = BACKEND_KMOD;
+		be->kmod = k;
+		*out = be;
+		return 0;
+	}
+	if (ret)
+		goto fail;
+	kmod_close(k);
+	*out = be;
+	return 0;
+fail:
+	kmod_close(k);
+	free(be);
+	return ret;
+}
+
+void enforce_close_backend(struct backend *be)
+{
+	if (!be)
+		return;
+	bpf_backend_close(be->bpf);
+	kmod_close(be->kmod);
+	free(be);
+}
+
+const char *backend_name(const struct backend *be)
+{
+	return be->kind == BACKEND_KMOD ? "kmod" : "bpf";
 }

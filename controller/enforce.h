@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "backend.h"
 #include "bpf_maps.h"
 #include "image_write.h"
 
@@ -15,10 +16,28 @@
  */
 int enforce_input_image(int count, char *const paths[], struct image_buffer *out);
 
+enum backend_kind {
+	BACKEND_BPF,
+	BACKEND_KMOD,
+};
+
+/* The backend the enforcing commands work with: one of the two. */
+struct backend {
+	enum backend_kind kind;
+	struct bpf_backend *bpf;
+	struct kmod *kmod;
+};
+
 /*
- * The BPF backend, adopted from its pins or (with @load) loaded. @backend
- * is what --backend said (NULL: choose). Errors are reported here.
+ * The backend to enforce with. @name is what --backend said: "bpf",
+ * "kmod", or NULL to choose: the one enforcing now, else (with @load) the
+ * BPF backend when its programs load, else bulwark.ko when it is loaded.
+ * BPF is adopted from its pins or (with @load) loaded. Only one backend
+ * enforces at a time: asking for the other one while it does is refused
+ * (-EBUSY). Errors are reported here.
  */
-int enforce_open_backend(const char *backend, bool load, struct bpf_backend **out);
+int enforce_open_backend(const char *name, bool load, struct backend **out);
+void enforce_close_backend(struct backend *be);
+const char *backend_name(const struct backend *be);
 
 #endif /* BULWARK_ENFORCE_H */

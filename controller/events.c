@@ -27,7 +27,7 @@ int events_main(int argc, char *argv[])
 		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
-	struct bpf_backend *b = NULL;
+	struct backend *b = NULL;
 	struct events_log *log = NULL;
 	struct event_record r;
 	bool follow = false, json = false;
@@ -48,7 +48,7 @@ int events_main(int argc, char *argv[])
 	ret = events_log_open(b, true, &log);
 	if (ret) {
 		fprintf(stderr, "%s: cannot read events: %s\n", prog_name, strerror(-ret));
-		bpf_backend_close(b);
+		enforce_close_backend(b);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
@@ -67,7 +67,7 @@ int events_main(int argc, char *argv[])
 			events_log_drain(log, 200);
 	} while (follow && !stop);
 	events_log_close(log);
-	bpf_backend_close(b);
+	enforce_close_backend(b);
 	return 0;
 usage:
 	fprintf(stderr, "Usage: %s %s [--follow] [--json]\n", prog_name, argv[0]);

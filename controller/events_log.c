@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event_source.h"
 #include "events_log.h"
 #include "state.h"
 
@@ -17,8 +18,8 @@
 #define EVENTS_LOG_MAX_DEFAULT (16 << 20)
 
 struct events_log {
-	struct bpf_backend *b;
-	struct bw_event_reader *ring;
+	struct backend *be;
+	struct event_reader *ring;
 	char path[PATH_MAX]; /* DIR/events.log */
 	char rotated_path[PATH_MAX]; /* DIR/events.log.1 */
 	char lock_path[PATH_MAX]; /* DIR/events.lock */
@@ -86,18 +87,24 @@ static void unlock(struct events_log *log)
 }
 
 /* The name of policy @index in generation @generation, if a slot still holds it. */
-static void resolve_policy(struct bpf_backend *b, const struct bw_event *e, char *name, size_t size)
+static void resolve_policy(struct backend *be, const struct bw_event *e, char *name, size_t size)
 {
 	__u32 slot;
+
+	if (!be || be->kind != BACKEND_BPF) {
+		snprintf(name, size, "#%u", e->policy);
+		return;
+	}
 
 	for (slot = 0; slot < BW_SLOTS; slot++) {
 		struct bw_generation gen;
 		struct bw_policy policy;
 		__u32 index = slot * BW_POLICY_MAX + e->policy;
 
-		if (bw_map_lookup(b, BW_MAP_GENS, &slot, &gen) || gen.generation != e->generation)
+		if (bw_map_lookup(be->bpf, BW_MAP_GENS, &slot, &gen) ||
+		    gen.generation != e->generation)
 			continue;
-		if (!bw_map_lookup(b, BW_MAP_POLICIES, &index, &policy) && policy.valid) {
+		if (!bw_map_lookup(be->bpf, BW_MAP_POLICIES, &index, &policy) && policy.valid) {
 			snprintf(name, size, "%s", policy.name);
 			return;
 		}
@@ -143,7 +150,7 @@ static int append_record(struct events_log *log, const struct event_record *r)
 	return ret;
 }
 
-static int append_event(void *ctx, const struct bw_event *e)
+static int append_event(void *ctx, const struct bw_event *e, const char *policy_name)
 {
 	struct events_log *log = ctx;
 	struct event_record r;
@@ -151,7 +158,10 @@ static int append_event(void *ctx, const struct bw_event *e)
 
 	memset(&r, 0, sizeof(r));
 	r.event = *e;
-	resolve_policy(log->b, e, r.policy, sizeof(r.policy));
+	if (policy_name)
+		snprintf(r.policy, sizeof(r.policy), "%s", policy_name);
+	else
+		resolve_policy(log->be, e, r.policy, sizeof(r.policy));
 	if (!r.event.exe[0]) {
 		/* The kernel could not name it (see exe_by_d_path): ask /proc while it lives. */
 		char link[64];
@@ -182,7 +192,7 @@ static int drain_locked(struct events_log *log)
 	}
 	log->write_size = st.st_size;
 	log->write_error = 0;
-	ret = bw_events_consume(log->ring);
+	ret = event_reader_consume(log->ring);
 	if (ret < 0)
 		report(log, ret, "cannot drain the ring buffer into", log->path);
 	else if (log->write_error)
@@ -249,7 +259,7 @@ static int open_first(struct events_log *log, bool from_start)
 	return ret;
 }
 
-int events_log_open_at(struct bpf_backend *b, const char *dir, bool from_start,
+int events_log_open_at(struct backend *be, const char *dir, bool from_start,
 		       struct events_log **out)
 {
 	struct events_log *log = calloc(1, sizeof(*log));
@@ -257,7 +267,7 @@ int events_log_open_at(struct bpf_backend *b, const char *dir, bool from_start,
 
 	if (!log)
 		return -ENOMEM;
-	log->b = b;
+	log->be = be;
 	log->lock_fd = log->write_fd = log->read_fd = -1;
 	log->max_size = max_size_from_env();
 	snprintf(log->path, sizeof(log->path), "%s/events.log", dir);
@@ -272,7 +282,7 @@ int events_log_open_at(struct bpf_backend *b, const char *dir, bool from_start,
 		ret = log->lock_fd;
 		goto fail;
 	}
-	ret = bw_events_open(b, append_event, log, &log->ring);
+	ret = event_reader_open(be, append_event, log, &log->ring);
 	if (ret)
 		goto fail;
 	ret = open_first(log, from_start);
@@ -285,9 +295,9 @@ fail:
 	return ret;
 }
 
-int events_log_open(struct bpf_backend *b, bool from_start, struct events_log **out)
+int events_log_open(struct backend *be, bool from_start, struct events_log **out)
 {
-	return events_log_open_at(b, BULWARK_RUN_DIR, from_start, out);
+	return events_log_open_at(be, BULWARK_RUN_DIR, from_start, out);
 }
 
 void events_log_close(struct events_log *log)
@@ -295,7 +305,7 @@ void events_log_close(struct events_log *log)
 	if (!log)
 		return;
 	if (log->ring)
-		bw_events_close(log->ring);
+		event_reader_close(log->ring);
 	if (log->read_fd >= 0)
 		close(log->read_fd);
 	if (log->lock_fd >= 0)
@@ -309,7 +319,7 @@ int events_log_drain(struct events_log *log, int timeout_ms)
 
 	/* Wait without the lock (a wakeup another drainer serves shows in the log). */
 	if (timeout_ms > 0) {
-		ret = bw_events_wait(log->ring, timeout_ms);
+		ret = event_reader_wait(log->ring, timeout_ms);
 		if (ret < 0)
 			return report(log, ret, "cannot wait for events to drain into", log->path);
 	}

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "bpf_maps.h"
+#include "enforce.h"
 
 struct event_record {
 	struct bw_event event;
@@ -34,9 +35,9 @@ struct events_log;
  * Opens the log for reading from its end, or with @from_start from the
  * oldest record kept (events.log.1, then events.log).
  */
-int events_log_open(struct bpf_backend *b, bool from_start, struct events_log **out);
+int events_log_open(struct backend *be, bool from_start, struct events_log **out);
 /* The same, with the log in @dir instead of BULWARK_RUN_DIR (for tests). */
-int events_log_open_at(struct bpf_backend *b, const char *dir, bool from_start,
+int events_log_open_at(struct backend *be, const char *dir, bool from_start,
 		       struct events_log **out);
 void events_log_close(struct events_log *log);
 

@@ -31,7 +31,7 @@ static void forward_signal(int sig)
 }
 
 struct session {
-	struct bpf_backend *b;
+	struct backend *b;
 	char cgroup[PATH_MAX];
 	int index;
 	bool registered;
@@ -242,7 +242,7 @@ int exec_main(int argc, char *argv[])
 out:
 	session_end(&s);
 	events_log_close(log);
-	bpf_backend_close(s.b);
+	enforce_close_backend(s.b);
 	if (out && out != stderr)
 		fclose(out);
 	free(image.data);
@@ -250,7 +250,7 @@ out:
 	return ret;
 usage:
 	fprintf(stderr,
-		"Usage: %s %s [--backend bpf] --policy FILE... [--events-to FILE] [--json] "
+		"Usage: %s %s [--backend bpf|kmod] --policy FILE... [--events-to FILE] [--json] "
 		"-- CMD [ARGS...]\n",
 		prog_name, argv[0]);
 	free(policies);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "kmod_generation.h"
 #include "state.h"
 
 #define SESSIONS_MAX (BW_POLICY_MAX - BW_SESSION_BASE)
@@ -171,8 +172,7 @@ static int host_policy_of(const struct bulwark_image *image)
 	return -1;
 }
 
-int state_install(struct bpf_backend *b, const struct image_buffer *applied,
-		  struct gen_result *result)
+int state_install(struct backend *b, const struct image_buffer *applied, struct gen_result *result)
 {
 	struct loaded *loaded = calloc(SESSIONS_MAX + 1, sizeof(*loaded));
 	struct gen_source *sources = calloc(SESSIONS_MAX + 1, sizeof(*sources));
@@ -243,7 +243,10 @@ int state_install(struct bpf_backend *b, const struct image_buffer *applied,
 			goto out;
 		}
 	}
-	ret = generation_install(b, sources, count, result);
+	if (b->kind == BACKEND_KMOD)
+		ret = kmod_generation_install(b->kmod, sources, count, result);
+	else
+		ret = generation_install(b->bpf, sources, count, result);
 	if (applied) {
 		if (!ret && rename(next, path) < 0) {
 			ret = -errno;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "bpf_maps.h"
+#include "enforce.h"
 #include "generation.h"
 #include "image_write.h"
 
@@ -32,8 +33,7 @@ void state_unlock(int fd);
  * in its place) and the live sessions, and installs it. With @applied set
  * and the install successful, @applied becomes the applied image.
  */
-int state_install(struct bpf_backend *b, const struct image_buffer *applied,
-		  struct gen_result *result);
+int state_install(struct backend *b, const struct image_buffer *applied, struct gen_result *result);
 
 /* Registers a session; *@index gets its number. Call with the lock held. */
 int state_session_add(const struct image_buffer *image, const char *cgroup, int *index);

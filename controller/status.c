@@ -85,7 +85,9 @@ int status_main(int argc, char *argv[])
 	};
 	struct backend_probe bpf, kmod;
 	struct bpf_backend *b = NULL;
+	struct kmod_status ks = {0};
 	struct enforced e = {0};
+	struct kmod *k = NULL;
 	enum bpf_stage stage;
 	bool json = false;
 	int opt;
@@ -101,6 +103,9 @@ int status_main(int argc, char *argv[])
 	probe_kmod_backend(&kmod);
 	if (bpf_backend_is_pinned() && !bpf_backend_open(&b, false, &stage))
 		read_enforced(b, &e);
+	/* The module enforces when it holds a generation (and BPF does not). */
+	if (!e.loaded && !kmod_open(&k) && (kmod_get_status(k, &ks) || !ks.generation))
+		ks.generation = 0;
 
 	if (json) {
 		printf("{\"backends\":{\"bpf\":{\"usable\":%s,\"detail\":",
@@ -119,6 +124,16 @@ int status_main(int argc, char *argv[])
 			       (unsigned long long)e.stats[BW_STAT_UNDECIDABLE],
 			       (unsigned long long)e.stats[BW_STAT_HOOK_RUNS],
 			       (unsigned long long)e.stats[BW_STAT_KEPT_USED]);
+		} else if (ks.generation) {
+			printf("{\"backend\":\"kmod\",\"generation\":%llu,\"policy_count\":%u,"
+			       "\"hooks\":%u,\"decisions\":%llu,\"denied\":%llu,\"audited\":%llu,"
+			       "\"undecidable\":%llu,\"events_dropped\":%llu,\"events_queued\":%"
+			       "llu}",
+			       (unsigned long long)ks.generation, ks.policies, ks.hooks,
+			       (unsigned long long)ks.decisions, (unsigned long long)ks.denied,
+			       (unsigned long long)ks.audited, (unsigned long long)ks.undecidable,
+			       (unsigned long long)ks.events_lost,
+			       (unsigned long long)ks.events_queued);
 		} else {
 			printf("null");
 		}
@@ -137,11 +152,22 @@ int status_main(int argc, char *argv[])
 			printf("decisions: %llu, answered by kept verdicts: %llu\n",
 			       (unsigned long long)e.stats[BW_STAT_HOOK_RUNS],
 			       (unsigned long long)e.stats[BW_STAT_KEPT_USED]);
+		} else if (ks.generation) {
+			printf("enforcing: kmod, generation %llu, %u policies, %u kernel functions "
+			       "hooked\n",
+			       (unsigned long long)ks.generation, ks.policies, ks.hooks);
+			printf("decisions: %llu, denied: %llu, audited: %llu\n",
+			       (unsigned long long)ks.decisions, (unsigned long long)ks.denied,
+			       (unsigned long long)ks.audited);
+			printf("events dropped: %llu, undecidable operations failed closed: %llu\n",
+			       (unsigned long long)ks.events_lost,
+			       (unsigned long long)ks.undecidable);
 		} else {
 			printf("enforcing: nothing\n");
 		}
 	}
 	bpf_backend_close(b);
+	kmod_close(k);
 	return bpf.usable || kmod.usable ? 0 : 1;
 usage:
 	fprintf(stderr, "Usage: %s %s [--json]\n", prog_name, argv[0]);

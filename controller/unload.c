@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bulwark unload: detach the BPF programs and remove their pinned maps; enforcement stops. */
+/*
+ * bulwark unload: detach the BPF programs and remove their pinned maps, and
+ * drop bulwark.ko's generation (the module stays loaded); enforcement stops.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,9 +31,26 @@ static int stop_enforcing(void)
 	return ret;
 }
 
+/* The module's generation, if it has one: dropped. 1 when there was one, 0, or -errno. */
+static int clear_module(void)
+{
+	struct kmod_status st;
+	struct kmod *k;
+	uint64_t generation;
+	int ret;
+
+	if (kmod_open(&k))
+		return 0; /* not loaded: nothing to clear */
+	ret = kmod_get_status(k, &st);
+	if (!ret && st.generation)
+		ret = kmod_clear(k, &generation) ?: 1;
+	kmod_close(k);
+	return ret;
+}
+
 int unload_main(int argc, char *argv[])
 {
-	int lock, ret;
+	int lock, ret, cleared;
 
 	if (argc > 1) {
 		fprintf(stderr, "Usage: %s %s\n", prog_name, argv[0]);
@@ -42,10 +62,17 @@ int unload_main(int argc, char *argv[])
 			strerror(-lock));
 		return 1;
 	}
+	cleared = clear_module();
+	if (cleared < 0) {
+		fprintf(stderr, "%s: cannot clear bulwark.ko's policies: %s\n", prog_name,
+			strerror(-cleared));
+		state_unlock(lock);
+		return 1;
+	}
 	if (!bpf_backend_is_pinned()) {
 		state_clear();
 		state_unlock(lock);
-		printf("nothing was loaded\n");
+		printf(cleared ? "unloaded: nothing is enforced\n" : "nothing was loaded\n");
 		return 0;
 	}
 	/* Enforcement stops at once: no generation is active any more. */

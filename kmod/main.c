@@ -2,7 +2,7 @@
 /*
  * bulwark.ko: exec, file and network allow-lists enforced in the kernel, for
  * kernels where the BPF LSM backend is not usable. The controller talks to
- * it over generic netlink (netlink.c).
+ * it over generic netlink (netlink.c); the hooks are in hooks.c.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -11,6 +11,10 @@
 #include <net/genetlink.h>
 #include <uapi/linux/bulwark.h>
 
+#include "decision.h"
+#include "events.h"
+#include "generation.h"
+#include "hooks.h"
 #include "netlink.h"
 #include "version.h"
 
@@ -18,18 +22,36 @@ static int __init bulwark_init(void)
 {
 	int ret;
 
+	ret = decision_init();
+	if (ret < 0)
+		return ret;
 	ret = bulwark_genl_init();
 	if (ret < 0) {
 		pr_err("cannot register the generic netlink family: %d\n", ret);
+		decision_exit();
 		return ret;
 	}
-	pr_info("version %s loaded\n", BULWARK_VERSION);
+	/* With no generation loaded the hooks decide nothing. */
+	ret = bulwark_hooks_attach();
+	if (ret < 0) {
+		pr_err("cannot hook the kernel: %d\n", ret);
+		bulwark_genl_uninit();
+		bulwark_events_exit();
+		decision_exit();
+		return ret;
+	}
+	pr_info("version %s loaded, %u hooks\n", BULWARK_VERSION, bulwark_hooks_attached());
 	return 0;
 }
 
 static void __exit bulwark_exit(void)
 {
+	/* Hooks first: once they are gone and drained, nothing reads a generation. */
+	bulwark_hooks_detach();
 	bulwark_genl_uninit();
+	bulwark_events_exit();
+	bulwark_generation_exit();
+	decision_exit();
 	pr_info("unloaded\n");
 }
 

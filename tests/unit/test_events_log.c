@@ -2,7 +2,7 @@
 /*
  * Unit tests for controller/events_log.c: appending to the log, rotating it
  * and following it across rotations, in a temporary directory, with a fake
- * ring buffer in place of bpf.c.
+ * event source in place of event_source.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "event_source.h"
 #include "events_log.h"
 
 #define RECORD ((off_t)sizeof(struct event_record))
@@ -28,14 +29,14 @@
 static struct bw_event queue[512];
 static unsigned int queued, consumed;
 
-struct bw_event_reader {
+struct event_reader {
 	bw_event_fn fn;
 	void *ctx;
 };
 
-int bw_events_open(struct bpf_backend *b, bw_event_fn fn, void *ctx, struct bw_event_reader **out)
+int event_reader_open(struct backend *be, bw_event_fn fn, void *ctx, struct event_reader **out)
 {
-	struct bw_event_reader *r = calloc(1, sizeof(*r));
+	struct event_reader *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
@@ -45,21 +46,21 @@ int bw_events_open(struct bpf_backend *b, bw_event_fn fn, void *ctx, struct bw_e
 	return 0;
 }
 
-int bw_events_wait(struct bw_event_reader *r, int timeout_ms)
+int event_reader_wait(struct event_reader *r, int timeout_ms)
 {
 	return 0;
 }
 
-int bw_events_consume(struct bw_event_reader *r)
+int event_reader_consume(struct event_reader *r)
 {
 	int n = 0;
 
-	while (consumed < queued && !r->fn(r->ctx, &queue[consumed++]))
+	while (consumed < queued && !r->fn(r->ctx, &queue[consumed++], NULL))
 		n++;
 	return n;
 }
 
-void bw_events_close(struct bw_event_reader *r)
+void event_reader_close(struct event_reader *r)
 {
 	free(r);
 }

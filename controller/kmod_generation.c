@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generations in the kernel module: the images as they are, the cgroups
+ * bound to their policies, and the files exact exec rules name, admitted
+ * by identity as in the BPF backend (deny rules always; allow rules when
+ * the file opens and, if pinned, its content matches a pin). The module
+ * stages all of it and swaps it in at once (kmod_load in genl.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kmod_generation.h"
+#include "sha256.h"
+
+struct identities {
+	struct kmod_load_identity *items;
+	size_t count, slots;
+};
+
+static int fd_sha256(int fd, __u8 digest[32])
+{
+	struct sha256 ctx;
+	char buf[65536];
+	ssize_t n;
+
+	sha256_init(&ctx);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&ctx, buf, n);
+	if (n < 0)
+		return -errno;
+	sha256_final(&ctx, digest);
+	return 0;
+}
+
+static int push(struct identities *ids, const struct kmod_load_identity *id)
+{
+	if (ids->count == ids->slots) {
+		size_t n = ids->slots ? ids->slots * 2 : 64;
+		void *bigger = realloc(ids->items, n * sizeof(*ids->items));
+
+		if (!bigger)
+			return -ENOMEM;
+		ids->items = bigger;
+		ids->slots = n;
+	}
+	ids->items[ids->count++] = *id;
+	return 0;
+}
+
+static bool same_key(const struct bulwark_image_path_rule *a,
+		     const struct bulwark_image_path_rule *b)
+{
+	return a->policy == b->policy && a->class == b->class && a->match == b->match &&
+	       a->path == b->path;
+}
+
+/* The run of exact exec rules at @run: which rule admits the file, if any. */
+static int admit_run(const struct bulwark_image *image, const struct bulwark_image_path_rule *run,
+		     const struct bulwark_image_path_rule *end, __u32 base, struct identities *ids,
+		     unsigned int *not_admitted)
+{
+	const struct bulwark_image_path_rule *r, *deny = NULL, *plain = NULL, *chosen = NULL;
+	const char *path = bulwark_image_string(image, run->path);
+	struct kmod_load_identity id = {.path = path, .policy = base + run->policy};
+	bool pinned = false;
+	__u8 digest[32];
+	struct stat st;
+	int fd, ret = 0;
+
+	for (r = run; r < end && same_key(r, run); r++) {
+		if (r->action == BULWARK_DENY && !deny)
+			deny = r;
+		else if (r->digest)
+			pinned = true;
+		else if (!plain)
+			plain = r;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		/* Nothing to admit; the exact rule denies whatever appears there. */
+		if (!deny)
+			(*not_admitted)++;
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	chosen = deny ?: plain;
+	if (!chosen && pinned && !fd_sha256(fd, digest)) {
+		for (r = run; r < end && same_key(r, run) && !chosen; r++)
+			if (r->digest && !memcmp(image->digests + (r->digest - 1) * 32, digest, 32))
+				chosen = r;
+	}
+	close(fd);
+	if (!chosen) {
+		(*not_admitted)++;
+		return 0;
+	}
+	id.action = chosen->action;
+	id.deny = chosen->action == BULWARK_DENY;
+	id.rule = chosen->rule_id;
+	id.ctime_sec = st.st_ctim.tv_sec;
+	id.ctime_nsec = st.st_ctim.tv_nsec;
+	ret = push(ids, &id);
+	return ret;
+}
+
+static int collect_identities(const struct gen_source *s, struct identities *ids,
+			      unsigned int *not_admitted)
+{
+	const struct bulwark_image *image = s->image;
+	const struct bulwark_image_path_rule *r = image->path_rules;
+	const struct bulwark_image_path_rule *end = r + image->path_rule_count;
+	int ret;
+
+	while (r < end) {
+		const struct bulwark_image_path_rule *run = r;
+
+		while (r < end && same_key(r, run))
+			r++;
+		if (run->class != BULWARK_CLASS_EXEC || run->match != BULWARK_MATCH_EXACT)
+			continue;
+		ret = admit_run(image, run, end, s->policy_base, ids, not_admitted);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int kmod_generation_install(struct kmod *k, const struct gen_source *sources, size_t count,
+			    struct gen_result *result)
+{
+	struct kmod_load_image *images = calloc(count ?: 1, sizeof(*images));
+	struct kmod_load_binding *bindings = NULL;
+	struct identities ids = {0};
+	struct kmod_load load = {0};
+	struct kmod_load_result done;
+	size_t s, i, nbind = 0, b = 0;
+	int ret = 0;
+
+	memset(result, 0, sizeof(*result));
+	for (s = 0; s < count; s++)
+		nbind += sources[s].binding_count;
+	bindings = calloc(nbind ?: 1, sizeof(*bindings));
+	if (!images || !bindings) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < count; s++) {
+		const struct gen_source *src = &sources[s];
+
+		images[s].data = src->image->base;
+		images[s].size = src->image->size;
+		images[s].base = src->policy_base;
+		for (i = 0; i < src->binding_count; i++) {
+			bindings[b].cgroup = src->bindings[i].cgroup;
+			bindings[b].policy = src->policy_base + src->bindings[i].policy;
+			b++;
+		}
+		if (src->host_policy >= 0 && !load.host_policy)
+			load.host_policy = src->policy_base + src->host_policy + 1;
+		ret = collect_identities(src, &ids, &result->not_admitted);
+		if (ret)
+			goto out;
+		result->policies += src->image->policy_count;
+		result->path_entries += src->image->path_rule_count;
+		result->net_entries += src->image->net_rule_count;
+	}
+	load.images = images;
+	load.image_count = count;
+	load.bindings = bindings;
+	load.binding_count = b;
+	load.identities = ids.items;
+	load.identity_count = ids.count;
+	ret = kmod_load(k, &load, &done, result->why, sizeof(result->why));
+	if (!ret) {
+		result->generation = done.generation;
+		result->identities = done.identities;
+		result->not_admitted += done.not_admitted;
+	}
+out:
+	if (ret && !result->why[0])
+		snprintf(result->why, sizeof(result->why), "%s", strerror(-ret));
+	free(images);
+	free(bindings);
+	free(ids.items);
+	return ret;
+}

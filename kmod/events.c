@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The event queue and its multicast group; see events.h. */
+
+#include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "events.h"
+
+struct queued_event {
+	struct list_head node;
+	struct bulwark_event e;
+};
+
+static DEFINE_SPINLOCK(queue_lock);
+static LIST_HEAD(queue);
+static u64 queued, lost;
+static bool announced; /* EVENTS_PENDING sent since the last flush */
+static struct genl_family *family;
+
+static void announce(struct work_struct *work);
+static DECLARE_WORK(announce_work, announce);
+
+struct bulwark_event *bulwark_event_alloc(void)
+{
+	struct queued_event *q = kzalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
+	unsigned long flags;
+
+	if (!q) {
+		spin_lock_irqsave(&queue_lock, flags);
+		lost++;
+		spin_unlock_irqrestore(&queue_lock, flags);
+		return NULL;
+	}
+	return &q->e;
+}
+
+void bulwark_event_queue(struct bulwark_event *e)
+{
+	struct queued_event *q = container_of(e, struct queued_event, e), *oldest = NULL;
+	unsigned long flags;
+	bool tell;
+
+	spin_lock_irqsave(&queue_lock, flags);
+	list_add_tail(&q->node, &queue);
+	if (++queued > BULWARK_EVENTS_QUEUED) {
+		oldest = list_first_entry(&queue, struct queued_event, node);
+		list_del(&oldest->node);
+		queued--;
+		lost++;
+	}
+	tell = !announced;
+	announced = true;
+	spin_unlock_irqrestore(&queue_lock, flags);
+	kfree(oldest);
+	if (tell)
+		schedule_work(&announce_work);
+}
+
+static void announce(struct work_struct *work)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+	u64 count;
+	void *hdr;
+
+	if (!genl_has_listeners(family, &init_net, 0))
+		goto again_later;
+	spin_lock_irqsave(&queue_lock, flags);
+	count = queued;
+	spin_unlock_irqrestore(&queue_lock, flags);
+	skb = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!skb)
+		goto again_later;
+	hdr = genlmsg_put(skb, 0, 0, family, 0, BULWARK_CMD_EVENTS_PENDING);
+	if (!hdr || nla_put_u64_64bit(skb, BULWARK_A_EVENTS_QUEUED, count, BULWARK_A_UNSPEC)) {
+		nlmsg_free(skb);
+		goto again_later;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(family, skb, 0, 0, GFP_KERNEL);
+	return;
+again_later:
+	/* Nobody heard: the next event announces again. */
+	spin_lock_irqsave(&queue_lock, flags);
+	announced = false;
+	spin_unlock_irqrestore(&queue_lock, flags);
+}
+
+static int put_event(struct sk_buff *skb, const struct bulwark_event *e)
+{
+	void *hdr = genlmsg_put(skb, 0, 0, family, 0, BULWARK_CMD_EVENT);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, BULWARK_A_EV_TIME_NS, e->time_ns, BULWARK_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BULWARK_A_EV_CGROUP, e->cgroup, BULWARK_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BULWARK_A_GENERATION, e->generation, BULWARK_A_UNSPEC) ||
+	    nla_put_u32(skb, BULWARK_A_EV_PID, e->pid) ||
+	    nla_put_u32(skb, BULWARK_A_EV_TID, e->tid) ||
+	    nla_put_u32(skb, BULWARK_A_EV_RULE, e->rule) ||
+	    nla_put_u32(skb, BULWARK_A_EV_POLICY, e->policy) ||
+	    nla_put_string(skb, BULWARK_A_EV_POLICY_NAME, e->policy_name) ||
+	    nla_put_u8(skb, BULWARK_A_EV_OP, e->op) ||
+	    nla_put_u8(skb, BULWARK_A_EV_VERDICT, e->verdict) ||
+	    nla_put_u16(skb, BULWARK_A_EV_ACCESS, e->access) ||
+	    nla_put_u8(skb, BULWARK_A_EV_CLASS, e->class) ||
+	    nla_put_u8(skb, BULWARK_A_EV_WHY, e->why) ||
+	    nla_put_u8(skb, BULWARK_A_EV_FAMILY, e->family) ||
+	    nla_put_u8(skb, BULWARK_A_EV_PROTOCOL, e->protocol) ||
+	    nla_put_u16(skb, BULWARK_A_EV_PORT, e->port) ||
+	    nla_put(skb, BULWARK_A_EV_ADDR, sizeof(e->addr), e->addr) ||
+	    nla_put_string(skb, BULWARK_A_EV_COMM, e->comm) ||
+	    nla_put_string(skb, BULWARK_A_EV_EXE, e->exe) ||
+	    nla_put_string(skb, BULWARK_A_EV_OBJECT, e->object)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int bulwark_events_flush(void)
+{
+	struct queued_event *q, *next;
+	unsigned long flags;
+	struct sk_buff *skb;
+	LIST_HEAD(taken);
+	int ret = 0;
+
+	if (!genl_has_listeners(family, &init_net, 0))
+		return 0; /* kept for a listener */
+	spin_lock_irqsave(&queue_lock, flags);
+	list_splice_init(&queue, &taken);
+	queued = 0;
+	announced = false;
+	spin_unlock_irqrestore(&queue_lock, flags);
+	list_for_each_entry_safe(q, next, &taken, node) {
+		list_del(&q->node);
+		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!skb || put_event(skb, &q->e)) {
+			nlmsg_free(skb);
+			ret = -ENOMEM;
+			spin_lock_irqsave(&queue_lock, flags);
+			lost++;
+			spin_unlock_irqrestore(&queue_lock, flags);
+		} else {
+			/* -ESRCH: every listener left; a full receive buffer drops it for that one.
+			 */
+			genlmsg_multicast(family, skb, 0, 0, GFP_KERNEL);
+		}
+		kfree(q);
+	}
+	return ret;
+}
+
+void bulwark_events_counts(u64 *q, u64 *l)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&queue_lock, flags);
+	*q = queued;
+	*l = lost;
+	spin_unlock_irqrestore(&queue_lock, flags);
+}
+
+void bulwark_events_init(struct genl_family *f)
+{
+	family = f;
+}
+
+void bulwark_events_exit(void)
+{
+	struct queued_event *q, *next;
+
+	cancel_work_sync(&announce_work);
+	list_for_each_entry_safe(q, next, &queue, node) {
+		list_del(&q->node);
+		kfree(q);
+	}
+	queued = 0;
+}

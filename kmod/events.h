@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events: each denial or audit hit is queued here from the hook (which may
+ * not sleep) and sent to the "events" multicast group when the controller
+ * asks (BULWARK_CMD_FLUSH_EVENTS); listeners are told when events wait.
+ */
+#ifndef BULWARK_EVENTS_H
+#define BULWARK_EVENTS_H
+
+#include <linux/types.h>
+#include <net/genetlink.h>
+#include <uapi/linux/bulwark.h>
+
+#define BULWARK_COMM_LEN 16
+
+struct bulwark_event {
+	u64 time_ns;
+	u64 cgroup;
+	u64 generation;
+	u32 pid;
+	u32 tid;
+	u32 rule;
+	u32 policy;
+	u8 op;
+	u8 verdict;
+	u16 access;
+	u8 class;
+	u8 why;
+	u8 family;
+	u8 protocol;
+	u16 port;
+	u8 addr[16];
+	char comm[BULWARK_COMM_LEN];
+	char policy_name[64];
+	char exe[BULWARK_EV_EXE_MAX];
+	char object[BULWARK_EV_OBJECT_MAX];
+};
+
+/* A zeroed event to fill in, or NULL (counted as lost). Any context. */
+struct bulwark_event *bulwark_event_alloc(void);
+/* Queues @e (from bulwark_event_alloc) for the next flush. */
+void bulwark_event_queue(struct bulwark_event *e);
+/* Sends every queued event to the group; 0 or -errno. Process context. */
+int bulwark_events_flush(void);
+void bulwark_events_counts(u64 *queued, u64 *lost);
+void bulwark_events_init(struct genl_family *family);
+/* Frees what is queued; after the hooks are gone. */
+void bulwark_events_exit(void);
+
+#endif /* BULWARK_EVENTS_H */

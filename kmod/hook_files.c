@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exec, mappings of code, file access and changes to the file tree, on the
+ * same security_*() entry points (and so the same routes) as the BPF
+ * backend's LSM programs. Paths are what d_path() names: the path the
+ * workload sees from its root.
+ */
+
+#include <linux/binfmts.h>
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/kernfs.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <uapi/linux/mount.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <uapi/linux/bulwark.h>
+
+#include "decision.h"
+#include "hooks.h"
+#include "kcompat.h"
+
+#define DELETED_SUFFIX " (deleted)"
+
+/*
+ * Names @path, with @child (a name in that directory) after it when not
+ * NULL, into the per-CPU scratch buffer. Returns the length, 0 for a file
+ * that has no path (pipe:[n], anon_inode:...), or -errno when it cannot be
+ * named.
+ */
+static int name_path(const struct path *path, const struct dentry *child, const char **out)
+{
+	char *buf = decision_scratch(), *p;
+	int len;
+
+	p = d_path(path, buf, PATH_MAX);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	if (*p != '/')
+		return 0;
+	len = strlen(p);
+	/* An unlinked file (a memfd, or reopened through /proc): the name it had. */
+	if (!child && d_unlinked(path->dentry) && len > (int)sizeof(DELETED_SUFFIX) &&
+	    !strcmp(p + len - (sizeof(DELETED_SUFFIX) - 1), DELETED_SUFFIX)) {
+		len -= sizeof(DELETED_SUFFIX) - 1;
+		p[len] = 0;
+	}
+	if (child) {
+		/* d_path() wrote at the end of PATH_MAX: NAME_MAX + 2 bytes follow. */
+		u32 n = min_t(u32, child->d_name.len, NAME_MAX);
+
+		if (len > 1)
+			p[len++] = '/';
+		memcpy(p + len, child->d_name.name, n);
+		len += n;
+		p[len] = 0;
+	}
+	if (len >= BULWARK_PATH_MAX)
+		return -ENAMETOOLONG;
+	*out = p;
+	return len;
+}
+
+static void set_verdict(struct decision *d, const struct bulwark_verdict *v)
+{
+	d->class = v->class;
+	d->rule = v->rule_id;
+	d->denied = v->action == BULWARK_DENY ? v->access : 0;
+	if (v->digest_mismatch && d->denied)
+		d->why |= BULWARK_WHY_CHANGED;
+}
+
+/* Decides @access of @class on the named path: 0 or -EPERM. */
+static int decide_named(struct decision *d, u8 class, u16 access, const char *path, int len)
+{
+	struct bulwark_verdict v;
+
+	if (bulwark_decide_path(d->ref.image, d->ref.local, class, path, len, access, NULL, &v))
+		return decision_undecidable(d, access, path);
+	set_verdict(d, &v);
+	return decision_conclude(d, path);
+}
+
+/*
+ * A path operation of @class on @dir (and @child in it, when not NULL).
+ * Unix socket rules fall back on the default of their direction.
+ */
+static int path_hook(u8 op, u16 access, u8 class, const struct path *dir,
+		     const struct dentry *child)
+{
+	struct decision d = {.class = class};
+	u8 deflt = class;
+	const char *path;
+	int len;
+
+	if (!decision_begin(&d, op))
+		return 0;
+	if (class == BULWARK_CLASS_UNIX) {
+		deflt = access == BULWARK_ACCESS_CONNECT ? BULWARK_CLASS_EGRESS
+							 : BULWARK_CLASS_INGRESS;
+		d.direction = access == BULWARK_ACCESS_CONNECT ? BULWARK_EGRESS : BULWARK_INGRESS;
+	}
+	if (!decision_has_path_rules(&d, class) && d.ref.policy->defaults[deflt] == BULWARK_ALLOW)
+		return 0;
+	len = name_path(dir, child, &path);
+	if (len <= 0)
+		return decision_undecidable(&d, access, NULL);
+	return decide_named(&d, class, access, path, len);
+}
+
+static int tree_hook(u8 op, u16 access, const struct path *dir, const struct dentry *child)
+{
+	return path_hook(op, access, BULWARK_CLASS_FILE, dir, child);
+}
+
+/* --- code ---------------------------------------------------------------------- */
+
+/*
+ * Running code from @file: its identity when an exact exec rule named it,
+ * else its path under the exec rules; then the file rules' exec bit.
+ */
+static int exec_hook(struct file *file, u8 op)
+{
+	const struct path *user_path = file_user_path(file);
+	struct inode *inode = d_inode(user_path->dentry);
+	const struct bulwark_identity *id;
+	struct decision d = {.class = BULWARK_CLASS_EXEC};
+	struct bulwark_verdict v;
+	bool exec_decided = false;
+	const char *path;
+	int len;
+
+	if (!decision_begin(&d, op))
+		return 0;
+	id = bulwark_generation_identity(d.gen, inode->i_sb->s_dev, inode->i_ino, d.ref.index);
+	len = name_path(user_path, NULL, &path);
+	if (len <= 0)
+		path = NULL;
+	if (id) {
+		/* As at admission: the ctime of the inode holding the data. */
+		struct timespec64 ctime = inode_get_ctime(d_real_inode(user_path->dentry));
+
+		exec_decided = true;
+		d.rule = id->rule;
+		if (id->action == BULWARK_DENY) {
+			d.denied = BULWARK_ACCESS_EXEC;
+			return decision_conclude(&d, path);
+		}
+		if (ctime.tv_sec != id->ctime_sec || ctime.tv_nsec != id->ctime_nsec) {
+			d.denied = BULWARK_ACCESS_EXEC;
+			d.why |= BULWARK_WHY_CHANGED;
+			return decision_conclude(&d, path);
+		}
+	}
+	if (!path)
+		return decision_undecidable(&d, BULWARK_ACCESS_EXEC, NULL);
+	if (!exec_decided) {
+		if (bulwark_decide_path(d.ref.image, d.ref.local, BULWARK_CLASS_EXEC, path, len,
+					BULWARK_ACCESS_EXEC, NULL, &v))
+			return decision_undecidable(&d, BULWARK_ACCESS_EXEC, path);
+		set_verdict(&d, &v);
+		if (!v.by_default && !d.denied &&
+		    d.ref.image->path_rules[v.rule_index].match == BULWARK_MATCH_EXACT) {
+			/* Named by an exact exec rule, but not the file that was admitted. */
+			d.denied = BULWARK_ACCESS_EXEC;
+			d.why |= BULWARK_WHY_CHANGED;
+		}
+		if (d.denied)
+			return decision_conclude(&d, path);
+	}
+	if (bulwark_decide_path(d.ref.image, d.ref.local, BULWARK_CLASS_FILE, path, len,
+				BULWARK_ACCESS_EXEC, NULL, &v))
+		return decision_undecidable(&d, BULWARK_ACCESS_EXEC, path);
+	set_verdict(&d, &v);
+	if (!d.denied)
+		d.class = BULWARK_CLASS_EXEC;
+	return decision_conclude(&d, path);
+}
+
+/* security_bprm_check(bprm): each binary of an exec, script and interpreter alike. */
+static int on_bprm_check(struct pt_regs *regs)
+{
+	struct linux_binprm *bprm = (void *)hook_arg(regs, 0);
+
+	return exec_hook(bprm->file, BULWARK_OP_EXEC);
+}
+
+/* A decision about @file's own path for @access (file rules). */
+static int file_hook(struct file *file, u8 op, u16 access)
+{
+	return tree_hook(op, access, &file->f_path, NULL);
+}
+
+/* security_mmap_file(file, prot, flags) */
+static int on_mmap_file(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+	unsigned long prot = hook_arg(regs, 1), flags = hook_arg(regs, 2);
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+	int ret;
+
+	if (!file)
+		return 0;
+	/* A shared mapping of a file opened for appending writes anywhere in it. */
+	if ((flags & MAP_TYPE) == MAP_SHARED && (file->f_mode & FMODE_WRITE) &&
+	    (file->f_flags & O_APPEND)) {
+		ret = file_hook(file, BULWARK_OP_MMAP, BULWARK_ACCESS_WRITE);
+		if (ret)
+			return ret;
+	}
+	if (!(prot & PROT_EXEC))
+		return 0;
+	/* The program's own binary: decided when it was run. */
+	exe = mm ? rcu_dereference(mm->exe_file) : NULL;
+	if (exe && file_inode(exe) == file_inode(file))
+		return 0;
+	return exec_hook(file, BULWARK_OP_MMAP);
+}
+
+/* security_file_mprotect(vma, reqprot, prot): a file mapping made executable. */
+static int on_file_mprotect(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (void *)hook_arg(regs, 0);
+	unsigned long prot = hook_arg(regs, 2);
+
+	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC) || !vma->vm_file)
+		return 0;
+	return exec_hook(vma->vm_file, BULWARK_OP_MPROTECT);
+}
+
+/* --- opening files ------------------------------------------------------------- */
+
+/*
+ * Whether writing @file moves tasks to a cgroup another policy (or none)
+ * governs: cgroup.procs and cgroup.threads of cgroup v2.
+ */
+static bool may_leave_policy(const struct decision *d, struct file *file)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct kernfs_node *kn;
+	u32 found = 0;
+
+	if (dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC)
+		return false;
+	if (strcmp(dentry->d_name.name, "cgroup.procs") &&
+	    strcmp(dentry->d_name.name, "cgroup.threads"))
+		return false;
+	/* Cgroup ids are the ids of their kernfs nodes. */
+	for (kn = d_inode(dentry->d_parent)->i_private; kn && !found; kn = kn->parent)
+		found = bulwark_generation_bound(d->gen, kn->id);
+	if (!found)
+		found = d->gen->host_policy;
+	return found != d->ref.index + 1;
+}
+
+/* security_file_open(file) */
+static int on_file_open(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+	unsigned int flags = file->f_flags;
+	fmode_t mode = file->f_mode;
+	struct decision d = {.class = BULWARK_CLASS_FILE};
+	const char *path;
+	u16 want = 0;
+	int len;
+
+	/* The kernel's own opens (overlayfs opening its real files) are not the user's. */
+	if (mode & FMODE_NOACCOUNT)
+		return 0;
+	/* Opened to be run (open_exec): the exec and mmap hooks decide. */
+	if ((mode & FMODE_EXEC) || (flags & __FMODE_EXEC))
+		return 0;
+	if (mode & FMODE_READ)
+		want |= BULWARK_ACCESS_READ;
+	if (mode & FMODE_WRITE)
+		want |= (flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
+	if ((flags & O_TRUNC) && !(mode & FMODE_CREATED))
+		want |= BULWARK_ACCESS_TRUNCATE;
+	if (mode & FMODE_CREATED)
+		want |= BULWARK_ACCESS_CREATE;
+	if (!want || !decision_begin(&d, BULWARK_OP_OPEN))
+		return 0;
+	if ((mode & FMODE_WRITE) && may_leave_policy(&d, file)) {
+		d.denied = want;
+		d.why = BULWARK_WHY_ESCAPE;
+		return decision_conclude(&d, file->f_path.dentry->d_name.name);
+	}
+	if (!decision_has_path_rules(&d, BULWARK_CLASS_FILE) &&
+	    d.ref.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW)
+		return 0;
+	len = name_path(&file->f_path, NULL, &path);
+	if (len == 0)
+		return 0; /* pseudo files have no path: not ours */
+	if (len < 0)
+		return decision_undecidable(&d, want, NULL);
+	return decide_named(&d, BULWARK_CLASS_FILE, want, path, len);
+}
+
+/* security_file_fcntl(file, cmd, arg): dropping O_APPEND needs write. */
+static int on_file_fcntl(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+	unsigned int cmd = hook_arg(regs, 1);
+	unsigned long arg = hook_arg(regs, 2);
+
+	if (cmd != F_SETFL || !(file->f_mode & FMODE_WRITE) || !(file->f_flags & O_APPEND) ||
+	    (arg & O_APPEND))
+		return 0;
+	return file_hook(file, BULWARK_OP_FCNTL, BULWARK_ACCESS_WRITE);
+}
+
+/* --- changes to the file tree -------------------------------------------------- */
+
+static int on_path_unlink(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_UNLINK, BULWARK_ACCESS_UNLINK, (void *)hook_arg(regs, 0),
+			 (void *)hook_arg(regs, 1));
+}
+
+static int on_path_mkdir(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_MKDIR, BULWARK_ACCESS_MKDIR, (void *)hook_arg(regs, 0),
+			 (void *)hook_arg(regs, 1));
+}
+
+static int on_path_rmdir(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_RMDIR, BULWARK_ACCESS_RMDIR, (void *)hook_arg(regs, 0),
+			 (void *)hook_arg(regs, 1));
+}
+
+/* mknod, mkfifo, O_CREAT, and the socket file of a unix bind: creating a file. */
+static int on_path_mknod(struct pt_regs *regs)
+{
+	const struct path *dir = (void *)hook_arg(regs, 0);
+	struct dentry *dentry = (void *)hook_arg(regs, 1);
+	umode_t mode = hook_arg(regs, 2);
+	int ret;
+
+	ret = tree_hook(BULWARK_OP_MKNOD, BULWARK_ACCESS_CREATE, dir, dentry);
+	if (!ret && (mode & S_IFMT) == S_IFSOCK)
+		ret = path_hook(BULWARK_OP_BIND, BULWARK_ACCESS_BIND, BULWARK_CLASS_UNIX, dir,
+				dentry);
+	return ret;
+}
+
+static int on_path_symlink(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_SYMLINK, BULWARK_ACCESS_SYMLINK, (void *)hook_arg(regs, 0),
+			 (void *)hook_arg(regs, 1));
+}
+
+/* security_path_link(old_dentry, new_dir, new_dentry): decided on the new name. */
+static int on_path_link(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_LINK, BULWARK_ACCESS_LINK, (void *)hook_arg(regs, 1),
+			 (void *)hook_arg(regs, 2));
+}
+
+/* security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags) */
+static int on_path_rename(struct pt_regs *regs)
+{
+	int ret;
+
+	ret = tree_hook(BULWARK_OP_RENAME, BULWARK_ACCESS_RENAME, (void *)hook_arg(regs, 0),
+			(void *)hook_arg(regs, 1));
+	return ret
+		       ?: tree_hook(BULWARK_OP_RENAME, BULWARK_ACCESS_RENAME,
+				    (void *)hook_arg(regs, 2), (void *)hook_arg(regs, 3));
+}
+
+static int on_path_truncate(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_TRUNCATE, BULWARK_ACCESS_TRUNCATE, (void *)hook_arg(regs, 0),
+			 NULL);
+}
+
+static int on_path_setattr(struct pt_regs *regs)
+{
+	return tree_hook(BULWARK_OP_SETATTR, BULWARK_ACCESS_SETATTR, (void *)hook_arg(regs, 0),
+			 NULL);
+}
+
+/* --- names and scope ----------------------------------------------------------- */
+
+/*
+ * An operation that would let a workload give files other names (a mount,
+ * chroot, a user namespace to do them in) or leave its cgroup: denied to a
+ * task whose policy decides on names, or with @always to any task under a
+ * policy.
+ */
+static int operation_hook(u8 op, u8 why, bool always, const struct path *path, const char *what)
+{
+	struct decision d = {.class = BULWARK_CLASS_FILE, .why = why};
+	const char *name = what;
+
+	if (!decision_begin(&d, op))
+		return 0;
+	if (!always && !decision_has_path_rules(&d, BULWARK_CLASS_FILE) &&
+	    !decision_has_path_rules(&d, BULWARK_CLASS_EXEC) &&
+	    !decision_has_path_rules(&d, BULWARK_CLASS_UNIX))
+		return 0;
+	d.denied = BULWARK_ACCESS_OPERATION;
+	if (path && name_path(path, NULL, &name) <= 0)
+		name = NULL;
+	return decision_conclude(&d, name);
+}
+
+/* security_sb_mount(dev_name, path, type, flags, data) */
+static int on_sb_mount(struct pt_regs *regs)
+{
+	unsigned long flags = hook_arg(regs, 3);
+
+	/* As path_mount() reads them: MS_BIND before the propagation flags. */
+	if ((flags & MS_REMOUNT) ||
+	    (!(flags & MS_BIND) && (flags & (MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED))))
+		return 0;
+	return operation_hook(BULWARK_OP_MOUNT, BULWARK_WHY_NAMES, false, (void *)hook_arg(regs, 1),
+			      NULL);
+}
+
+/* security_move_mount(from_path, to_path) */
+static int on_move_mount(struct pt_regs *regs)
+{
+	return operation_hook(BULWARK_OP_MOUNT, BULWARK_WHY_NAMES, false, (void *)hook_arg(regs, 1),
+			      NULL);
+}
+
+/* security_sb_pivotroot(old_path, new_path) */
+static int on_sb_pivotroot(struct pt_regs *regs)
+{
+	return operation_hook(BULWARK_OP_MOUNT, BULWARK_WHY_NAMES, false, (void *)hook_arg(regs, 1),
+			      NULL);
+}
+
+static int on_path_chroot(struct pt_regs *regs)
+{
+	return operation_hook(BULWARK_OP_CHROOT, BULWARK_WHY_NAMES, false,
+			      (void *)hook_arg(regs, 0), NULL);
+}
+
+/* security_create_user_ns(cred): in a user namespace of its own a task may mount. */
+static int on_create_user_ns(struct pt_regs *regs)
+{
+	return operation_hook(BULWARK_OP_USERNS, BULWARK_WHY_NAMES, false, NULL, "user namespace");
+}
+
+/* security_task_alloc(task, clone_flags): clone3 with CLONE_INTO_CGROUP. */
+static int on_task_alloc(struct pt_regs *regs)
+{
+	u64 clone_flags = hook_arg(regs, 1);
+
+	if (!(clone_flags & CLONE_INTO_CGROUP))
+		return 0;
+	return operation_hook(BULWARK_OP_CLONE, BULWARK_WHY_ESCAPE, true, NULL,
+			      "CLONE_INTO_CGROUP");
+}
+
+const struct bulwark_hook_spec bulwark_file_hooks[] = {
+	{"security_bprm_check", on_bprm_check},
+	{"security_mmap_file", on_mmap_file},
+	{"security_file_mprotect", on_file_mprotect},
+	{"security_file_open", on_file_open},
+	{"security_file_fcntl", on_file_fcntl},
+	{"security_path_unlink", on_path_unlink},
+	{"security_path_mkdir", on_path_mkdir},
+	{"security_path_rmdir", on_path_rmdir},
+	{"security_path_mknod", on_path_mknod},
+	{"security_path_symlink", on_path_symlink},
+	{"security_path_link", on_path_link},
+	{"security_path_rename", on_path_rename},
+	{"security_path_truncate", on_path_truncate},
+	{"security_path_chmod", on_path_setattr},
+	{"security_path_chown", on_path_setattr},
+	{"security_sb_mount", on_sb_mount},
+	{"security_move_mount", on_move_mount},
+	{"security_sb_pivotroot", on_sb_pivotroot},
+	{"security_path_chroot", on_path_chroot},
+	{"security_create_user_ns", on_create_user_ns},
+	{"security_task_alloc", on_task_alloc},
+	{NULL, NULL},
+};
