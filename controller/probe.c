@@ -35,10 +35,26 @@ static int run_probe_exec(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
 }
 
+/* Says so and returns true when the kernel's LSM list shows BPF LSM is off. */
+static bool explain_inactive_lsm(struct backend_probe *probe)
+{
+	char lsms[256];
+
+	if (lsm_list_read(LSM_LIST_PATH, lsms, sizeof(lsms)) || lsm_list_contains(lsms, "bpf"))
+		return false;
+	say(probe,
+	    "BPF LSM is not active: the kernel's LSM list \"%s\" has no \"bpf\" "
+	    "(boot with lsm=%s,bpf)",
+	    lsms, lsms);
+	return true;
+}
+
 void explain_bpf_failure(struct backend_probe *probe, enum bpf_stage stage, int err)
 {
 	const char *step = bpf_stage_name(stage);
 
+	if (explain_inactive_lsm(probe))
+		return;
 	if (err == -EPERM && geteuid() != 0)
 		say(probe, "%s the BPF LSM programs needs root: %s", step, strerror(-err));
 	else if (err == -EPERM)
@@ -54,22 +70,13 @@ void explain_bpf_failure(struct backend_probe *probe, enum bpf_stage stage, int 
 void probe_bpf_backend(struct backend_probe *probe)
 {
 	struct bpf_probe *backend = NULL;
-	char lsms[256];
 	enum bpf_stage stage;
-	bool listed;
 	uint64_t before;
-	int ret, list_ret;
+	int ret;
 
 	probe->usable = false;
-	list_ret = lsm_list_read(LSM_LIST_PATH, lsms, sizeof(lsms));
-	listed = list_ret == 0 && lsm_list_contains(lsms, "bpf");
-	if (list_ret == 0 && !listed) {
-		say(probe,
-		    "BPF LSM is not active: the kernel's LSM list \"%s\" has no \"bpf\" "
-		    "(boot with lsm=%s,bpf)",
-		    lsms, lsms);
+	if (explain_inactive_lsm(probe))
 		return;
-	}
 
 	ret = bpf_backend_attach(&backend, &stage);
 	if (ret < 0) {
