@@ -170,7 +170,7 @@ check-run: all kmod-tested unit test-tools fuzz-build
 	$(Q)tests/run-check
 
 bench: deps
-	$(Q)$(MAKE) all bench-tools
+	$(Q)$(MAKE) all kmod-tested bench-tools
 	$(Q)tests/bench/run
 
 demo: deps

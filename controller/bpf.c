@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "backend.h"
@@ -163,9 +164,12 @@ static int pin_links(struct bulwark_bpf *skel)
 
 	bpf_object__for_each_program(prog, skel->obj)
 	{
-		struct bpf_link *link = bpf_program__attach(prog);
+		struct bpf_link *link;
 		int ret;
 
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
 		if (!link)
 			return -errno;
 		snprintf(path, sizeof(path), "%s/link_%s", BW_PIN_DIR, bpf_program__name(prog));
@@ -175,6 +179,21 @@ static int pin_links(struct bulwark_bpf *skel)
 			return ret;
 	}
 	return 0;
+}
+
+/* Whether this kernel has the LSM hook @name (bpf_lsm_NAME in its BTF). */
+static bool kernel_has_lsm_hook(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char func[128];
+	bool found;
+
+	if (!btf)
+		return true; /* let loading say what is wrong */
+	snprintf(func, sizeof(func), "bpf_lsm_%s", name);
+	found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+	return found;
 }
 
 static int load_and_pin(struct bpf_backend *b, enum bpf_stage *failed)
@@ -195,6 +214,9 @@ static int load_and_pin(struct bpf_backend *b, enum bpf_stage *failed)
 	skel = bulwark_bpf__open_opts(&opts);
 	if (!skel)
 		return -errno;
+	/* Hooks newer than the oldest kernel line: loaded where they exist. */
+	if (!kernel_has_lsm_hook("file_truncate"))
+		bpf_program__set_autoload(skel->progs.bulwark_file_truncate, false);
 	*failed = BPF_STAGE_LOAD;
 	ret = bulwark_bpf__load(skel);
 	if (ret)

@@ -12,6 +12,7 @@
 
 #include "decision.h"
 #include "events.h"
+#include "kcompat.h"
 
 static DEFINE_PER_CPU(u64[__BULWARK_STAT_MAX], stats);
 
@@ -74,12 +75,14 @@ static void name_exe(char *out, size_t size)
 	out[0] = 0;
 	if (!mm)
 		return;
-	exe = rcu_dereference(mm->exe_file);
+	/* A reference: files are reused right after RCU lets them go (6.12). */
+	exe = exe_file_get(mm);
 	if (!exe)
 		return;
 	p = d_path(&exe->f_path, buf, PATH_MAX);
 	if (!IS_ERR(p))
 		strscpy(out, p, size);
+	fput(exe);
 }
 
 int decision_conclude(struct decision *d, const char *object)

@@ -24,7 +24,7 @@ static DECLARE_WORK(announce_work, announce);
 
 struct bulwark_event *bulwark_event_alloc(void)
 {
-	struct queued_event *q = kzalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
+	struct queued_event *q = kzalloc(sizeof(*q), GFP_NOWAIT | __GFP_NOWARN);
 	unsigned long flags;
 
 	if (!q) {

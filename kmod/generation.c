@@ -28,6 +28,7 @@ static struct {
 	u32 binding_count, binding_slots;
 	struct bulwark_identity *identities;
 	u32 identity_count, identity_slots;
+	u64 bytes; /* of all images */
 } stage;
 
 const struct bulwark_generation *bulwark_generation_current(void)
@@ -211,12 +212,15 @@ int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 s
 	const char *why = NULL;
 	int ret;
 
-	ret = grow((void **)&stage.sources, &stage.source_slots, index + 1, sizeof(*s),
-		   BULWARK_IMAGES_MAX);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "IMAGE_INDEX past BULWARK_IMAGES_MAX");
+	if (index >= BULWARK_IMAGES_MAX) {
+		NL_SET_ERR_MSG(extack, "IMAGE_INDEX is not below BULWARK_IMAGES_MAX");
+		ret = -EINVAL;
 		goto fail;
 	}
+	ret = grow((void **)&stage.sources, &stage.source_slots, index + 1, sizeof(*s),
+		   BULWARK_IMAGES_MAX);
+	if (ret)
+		goto fail;
 	s = &stage.sources[index];
 	if (first) {
 		if (s->used) {
@@ -234,6 +238,11 @@ int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 s
 			ret = -EINVAL;
 			goto fail;
 		}
+		if (stage.bytes + size > BULWARK_STAGE_BYTES_MAX) {
+			NL_SET_ERR_MSG(extack, "the staged images together are past the limit");
+			ret = -E2BIG;
+			goto fail;
+		}
 		s->data = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!s->data) {
 			ret = -ENOMEM;
@@ -242,6 +251,7 @@ int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 s
 		s->size = size;
 		s->base = base;
 		s->used = true;
+		stage.bytes += size;
 	} else if (!s->used || s->complete || offset != s->received) {
 		NL_SET_ERR_MSG(extack,
 			       "chunk out of order: OFFSET is not the bytes received so far");
@@ -406,10 +416,16 @@ int bulwark_stage_activate(u32 host_policy, u64 *number, struct netlink_ext_ack 
 		ret = -ENOMEM;
 		goto fail;
 	}
-	/* Compact the images, moving their buffers into the generation. */
-	for (i = 0; i < stage.source_slots; i++)
-		if (stage.sources[i].used)
+	/*
+	 * Compact the images, moving their buffers into the generation. One
+	 * without policies decides nothing (and would break the search by base).
+	 */
+	for (i = 0; i < stage.source_slots; i++) {
+		if (stage.sources[i].used && stage.sources[i].image.policy_count)
 			stage.sources[n++] = stage.sources[i];
+		else
+			kvfree(stage.sources[i].data);
+	}
 	memset(stage.sources + n, 0, (stage.source_slots - n) * sizeof(*stage.sources));
 	sort(stage.sources, n, sizeof(*stage.sources), cmp_source, NULL);
 	gen->sources = stage.sources;

@@ -11,6 +11,7 @@
 #include <linux/dcache.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/kernfs.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -26,6 +27,21 @@
 #include "kcompat.h"
 
 #define DELETED_SUFFIX " (deleted)"
+
+/* Whether @path is below the current task's root. */
+static bool under_root(const struct path *path)
+{
+	struct fs_struct *fs = current->fs;
+	struct path root;
+
+	if (!fs)
+		return false;
+	/* Compared, never dereferenced: no reference needed under RCU. */
+	spin_lock(&fs->lock);
+	root = fs->root;
+	spin_unlock(&fs->lock);
+	return path_is_under((struct path *)path, &root);
+}
 
 /*
  * Names @path, with @child (a name in that directory) after it when not
@@ -43,6 +59,13 @@ static int name_path(const struct path *path, const struct dentry *child, const 
 		return PTR_ERR(p);
 	if (*p != '/')
 		return 0;
+	/*
+	 * The kernel's own mounts (memfd, pipes) are named as they are; a file
+	 * outside the task's root (another mount namespace, a detached tree)
+	 * has no name the task sees: it fails closed.
+	 */
+	if (!(path->mnt->mnt_flags & MNT_INTERNAL) && !under_root(path))
+		return -EXDEV;
 	len = strlen(p);
 	/* An unlinked file (a memfd, or reopened through /proc): the name it had. */
 	if (!child && d_unlinked(path->dentry) && len > (int)sizeof(DELETED_SUFFIX) &&
@@ -196,6 +219,12 @@ static int file_hook(struct file *file, u8 op, u16 access)
 	return tree_hook(op, access, &file->f_path, NULL);
 }
 
+/* path_noexec(), which is not exported. */
+static bool path_noexec_(const struct path *path)
+{
+	return (path->mnt->mnt_flags & MNT_NOEXEC) || (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
+
 /* security_mmap_file(file, prot, flags) */
 static int on_mmap_file(struct pt_regs *regs)
 {
@@ -207,9 +236,13 @@ static int on_mmap_file(struct pt_regs *regs)
 
 	if (!file)
 		return 0;
+	/* As mmap_prot() adjusts it: READ_IMPLIES_EXEC maps readable as executable. */
+	if ((prot & (PROT_READ | PROT_EXEC)) == PROT_READ &&
+	    (current->personality & READ_IMPLIES_EXEC) && !path_noexec_(&file->f_path))
+		prot |= PROT_EXEC;
 	/* A shared mapping of a file opened for appending writes anywhere in it. */
-	if ((flags & MAP_TYPE) == MAP_SHARED && (file->f_mode & FMODE_WRITE) &&
-	    (file->f_flags & O_APPEND)) {
+	/* (MAP_SHARED_VALIDATE is MAP_SHARED | MAP_PRIVATE) */
+	if ((flags & MAP_SHARED) && (file->f_mode & FMODE_WRITE) && (file->f_flags & O_APPEND)) {
 		ret = file_hook(file, BULWARK_OP_MMAP, BULWARK_ACCESS_WRITE);
 		if (ret)
 			return ret;
@@ -375,6 +408,14 @@ static int on_path_rename(struct pt_regs *regs)
 				    (void *)hook_arg(regs, 2), (void *)hook_arg(regs, 3));
 }
 
+/* security_file_truncate(file): ftruncate(2) and O_TRUNC from 6.2 on. */
+static int on_file_truncate(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+
+	return file_hook(file, BULWARK_OP_TRUNCATE, BULWARK_ACCESS_TRUNCATE);
+}
+
 static int on_path_truncate(struct pt_regs *regs)
 {
 	return tree_hook(BULWARK_OP_TRUNCATE, BULWARK_ACCESS_TRUNCATE, (void *)hook_arg(regs, 0),
@@ -476,6 +517,7 @@ const struct bulwark_hook_spec bulwark_file_hooks[] = {
 	{"security_path_link", on_path_link},
 	{"security_path_rename", on_path_rename},
 	{"security_path_truncate", on_path_truncate},
+	{"security_file_truncate", on_file_truncate, .optional = true},
 	{"security_path_chmod", on_path_setattr},
 	{"security_path_chown", on_path_setattr},
 	{"security_sb_mount", on_sb_mount},

@@ -35,7 +35,8 @@ static void notrace bulwark_callback(unsigned long ip, unsigned long parent_ip,
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 	int bit, ret;
 
-	if (!regs)
+	/* Only tasks act for workloads; no hooked function is called from interrupts. */
+	if (!regs || !in_task())
 		return;
 	/* Also disables preemption: the decision does not sleep. */
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
@@ -66,6 +67,10 @@ static int attach_one(struct bulwark_hook *hook)
 	hook->ops.func = bulwark_callback;
 	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
 	ret = ftrace_set_filter(&hook->ops, (unsigned char *)symbol, strlen(symbol), 0);
+	if (ret == -EINVAL && hook->spec->optional) {
+		pr_debug("%s is not in this kernel: not hooked\n", symbol);
+		return 0;
+	}
 	if (ret) {
 		pr_err("cannot hook %s: it is not a traceable function here (%d)\n", symbol, ret);
 		return ret;

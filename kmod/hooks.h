@@ -22,6 +22,7 @@ typedef int (*bulwark_decide_fn)(struct pt_regs *regs);
 struct bulwark_hook_spec {
 	const char *symbol;
 	bulwark_decide_fn decide;
+	bool optional; /* not in every kernel line: skipped where it is missing */
 };
 
 /* hook_files.c and hook_net.c: their hooks, NULL-terminated. */

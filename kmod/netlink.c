@@ -17,20 +17,22 @@
 #include "netlink.h"
 #include "version.h"
 
+/*
+ * Attributes of requests; reply-only ones are absent, so the parser refuses
+ * them (EINVAL). Lengths and values with a limit are checked by the
+ * commands: the parser would answer ERANGE, where bulwark.h says EINVAL.
+ */
 static const struct nla_policy bulwark_genl_policy[BULWARK_A_MAX + 1] = {
-	[BULWARK_A_ABI_VERSION] = {.type = NLA_U32},
-	[BULWARK_A_MODULE_VERSION] = {.type = NLA_NUL_STRING,
-				      .len = BULWARK_MODULE_VERSION_MAX - 1},
 	[BULWARK_A_STAGE] = {.type = NLA_U32},
 	[BULWARK_A_IMAGE_INDEX] = {.type = NLA_U32},
 	[BULWARK_A_IMAGE_SIZE] = {.type = NLA_U64},
 	[BULWARK_A_POLICY_BASE] = {.type = NLA_U32},
 	[BULWARK_A_OFFSET] = {.type = NLA_U64},
-	[BULWARK_A_CHUNK] = {.type = NLA_BINARY, .len = BULWARK_CHUNK_MAX},
+	[BULWARK_A_CHUNK] = {.type = NLA_BINARY}, /* at most BULWARK_CHUNK_MAX */
 	[BULWARK_A_CGROUP_ID] = {.type = NLA_U64},
 	[BULWARK_A_POLICY] = {.type = NLA_U32},
-	[BULWARK_A_PATH] = {.type = NLA_NUL_STRING, .len = BULWARK_PATH_MAX - 1},
-	[BULWARK_A_ACTION] = NLA_POLICY_MAX(NLA_U8, __BULWARK_ACTION_MAX - 1),
+	[BULWARK_A_PATH] = {.type = NLA_NUL_STRING}, /* at most BULWARK_PATH_MAX */
+	[BULWARK_A_ACTION] = {.type = NLA_U8}, /* enum bulwark_action */
 	[BULWARK_A_RULE] = {.type = NLA_U32},
 	[BULWARK_A_CTIME_SEC] = {.type = NLA_U64},
 	[BULWARK_A_CTIME_NSEC] = {.type = NLA_U32},
@@ -162,8 +164,9 @@ static int bulwark_genl_load_image(struct sk_buff *skb, struct genl_info *info)
 		bulwark_stage_discard();
 		return -EINVAL;
 	}
-	if (!nla_len(a[BULWARK_A_CHUNK])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[BULWARK_A_CHUNK], "empty chunk");
+	if (!nla_len(a[BULWARK_A_CHUNK]) || nla_len(a[BULWARK_A_CHUNK]) > BULWARK_CHUNK_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[BULWARK_A_CHUNK],
+				    "chunk empty or larger than BULWARK_CHUNK_MAX");
 		bulwark_stage_discard();
 		return -EINVAL;
 	}
@@ -202,6 +205,12 @@ static int bulwark_genl_load_identity(struct sk_buff *skb, struct genl_info *inf
 	ret = bulwark_stage_check(nla_get_u32(a[BULWARK_A_STAGE]), info->extack);
 	if (ret)
 		return ret;
+	if (nla_len(a[BULWARK_A_PATH]) > BULWARK_PATH_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[BULWARK_A_PATH],
+				    "longer than BULWARK_PATH_MAX");
+		bulwark_stage_discard();
+		return -EINVAL;
+	}
 	if (nla_get_u32(a[BULWARK_A_CTIME_NSEC]) >= NSEC_PER_SEC) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[BULWARK_A_CTIME_NSEC], "not below a second");
 		bulwark_stage_discard();

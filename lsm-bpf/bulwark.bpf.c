@@ -1585,11 +1585,21 @@ int BPF_PROG(bulwark_rename, const struct path *old_dir, struct dentry *old_dent
 	return ret ?: tree_hook(BW_OP_RENAME, BULWARK_ACCESS_RENAME, new_dir, new_dentry);
 }
 
-/* truncate(2) and ftruncate(2); O_TRUNC is decided at open. */
+/* truncate(2), and ftruncate(2) before 6.2; O_TRUNC is decided at open. */
 SEC("lsm/path_truncate")
 int BPF_PROG(bulwark_truncate, const struct path *path, int ret)
 {
 	return ret ?: tree_hook(BW_OP_TRUNCATE, BULWARK_ACCESS_TRUNCATE, path, NULL);
+}
+
+/*
+ * ftruncate(2) (also through io_uring) from 6.2 on, where it no longer
+ * reaches path_truncate. Not loaded where the kernel has no such hook.
+ */
+SEC("lsm/file_truncate")
+int BPF_PROG(bulwark_file_truncate, struct file *file, int ret)
+{
+	return ret ?: tree_hook(BW_OP_TRUNCATE, BULWARK_ACCESS_TRUNCATE, &file->f_path, NULL);
 }
 
 SEC("lsm/path_chmod")

@@ -34,6 +34,8 @@
  *                              trunc (O_WRONLY|O_TRUNC)
  *   copy SRC DST               write SRC's content over DST in place (O_TRUNC, same inode)
  *   rename OLD NEW, link OLD NEW   rename(2), link(2)
+ *   truncate PATH              truncate(2) to 0
+ *   ftruncate PATH             open PATH O_WRONLY|O_APPEND, then ftruncate(fd, 0)
  *   connect tcp|udp [FAM] ADDR PORT     (TCP gives up after 3 seconds)
  *   sendto udp [FAM] ADDR PORT          one datagram on an unconnected socket
  *   bind tcp|udp [FAM] ADDR PORT
@@ -516,6 +518,18 @@ static int op_symlink(int argc __unused, char **argv)
 static int op_truncate(int argc __unused, char **argv)
 {
 	return truncate(argv[0], 0) ? errno : 0;
+}
+
+/* Opens PATH for appending (or fails with that errno), then ftruncate(fd, 0). */
+static int op_ftruncate(int argc __unused, char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_APPEND | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return errno;
+	ret = ftruncate(fd, 0) ? errno : 0;
+	close(fd);
+	return ret;
 }
 
 static int op_chmod(int argc __unused, char **argv)
@@ -1037,6 +1051,7 @@ static const struct op {
 	{"rmdir", 1, 1, op_rmdir},
 	{"symlink", 2, 2, op_symlink},
 	{"truncate", 1, 1, op_truncate},
+	{"ftruncate", 1, 1, op_ftruncate},
 	{"chmod", 1, 1, op_chmod},
 	{"mkfifo", 1, 1, op_mkfifo},
 	{"connect", 3, 4, op_connect},

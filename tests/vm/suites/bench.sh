@@ -118,9 +118,9 @@ test_landlock() {
 	run_ops landlock "$BENCH_DIR/ops" --landlock --landlock-extra 7
 }
 
-# bulwark_row N NAME
+# bulwark_row N NAME [BACKEND]
 bulwark_row() {
-	local policy=${bulwark_bench_policies:-}/policy-$1.yaml out
+	local policy=${bulwark_bench_policies:-}/policy-$1.yaml out backend=${3:-bpf}
 	wanted "$2" || return 0
 	if [ ! -r "$policy" ]; then
 		echo "BENCH $2 n/a: no policy $policy"
@@ -129,16 +129,17 @@ bulwark_row() {
 	# Does `bulwark exec` run things at all, and does it enforce? /usr/bin/true
 	# is outside the policy's exec allow-list.
 	no_lsm_programs
-	if ! out=$("$BULWARK" exec --policy "$policy" -- "$BENCH_DIR/true" 2>&1); then
+	if ! out=$("$BULWARK" exec --backend "$backend" --policy "$policy" -- "$BENCH_DIR/true" 2>&1); then
 		echo "BENCH $2 n/a: bulwark exec: $(head -n 1 <<< "$out")"
 		"$BULWARK" unload > /dev/null 2>&1
 		return 0
 	fi
-	if "$BULWARK" exec --policy "$policy" -- /usr/bin/true > /dev/null 2>&1; then
+	if "$BULWARK" exec --backend "$backend" --policy "$policy" -- /usr/bin/true > /dev/null 2>&1; then
 		echo "BENCH-NOTE $2 bulwark exec allowed /usr/bin/true: the policy is not enforced"
 	fi
 	unload_bulwark
-	run_ops "$2" "$BULWARK" exec --policy "$policy" -- "$BENCH_DIR/ops" || { unload_bulwark; return 1; }
+	run_ops "$2" "$BULWARK" exec --backend "$backend" --policy "$policy" -- "$BENCH_DIR/ops" ||
+		{ unload_bulwark; return 1; }
 	unload_bulwark
 }
 
@@ -152,6 +153,22 @@ test_bulwark_1k() {
 
 test_bulwark_100k() {
 	bulwark_row 100000 bulwark-100k
+}
+
+# The same policies through bulwark.ko (loaded for these rows only).
+kmod_row() { # N NAME
+	wanted "$2" || return 0
+	insmod "$KMOD" || fail "insmod $KMOD"
+	bulwark_row "$1" "$2" kmod
+	rmmod bulwark
+}
+
+test_kmod_10() {
+	kmod_row 10 kmod-10
+}
+
+test_kmod_100k() {
+	kmod_row 100000 kmod-100k
 }
 
 test_none_again() {

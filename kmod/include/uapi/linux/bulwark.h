@@ -21,8 +21,9 @@
  *
  * Every staging command carries the STAGE token LOAD_BEGIN returned; a
  * token that is not the current one gets ESTALE (another controller began
- * since). Any error in LOAD_IMAGE or LOAD_BIND discards the whole staging;
- * the running generation is never touched until ACTIVATE succeeds.
+ * since). Any error in LOAD_IMAGE or LOAD_BIND after the token was accepted
+ * discards the whole staging; the running generation is never touched until
+ * ACTIVATE succeeds.
  *
  * Commands (all but GET_VERSION and GET_STATUS need CAP_NET_ADMIN in the
  * initial user namespace: EPERM otherwise)
@@ -58,8 +59,9 @@
  *   controller saw when it read (and hashed) it: else ESTALE, and nothing
  *   is admitted (the staging stays). ENOENT: no such file.
  *
- * BULWARK_CMD_ACTIVATE         STAGE, optionally HOST_POLICY (u32: the
- *                              policy for tasks under no bound cgroup).
+ * BULWARK_CMD_ACTIVATE         STAGE, optionally HOST_POLICY (u32: 1 + the
+ *                              index of the policy for tasks under no bound
+ *                              cgroup; 0 or absent: none).
  *   Every staged image must be complete (EINVAL). Reply: GENERATION (u64).
  *   The previous generation is freed once no hook uses it.
  *
@@ -96,7 +98,8 @@
  *               image. The extack message says which.
  *   EBADMSG     an image whose checksum is wrong
  *   EPROTO      an image of another ABI version
- *   E2BIG       an image or table past a limit
+ *   E2BIG       an image or table past a limit (BULWARK_*_MAX, and all
+ *               staged images together past BULWARK_STAGE_BYTES_MAX)
  *   ESTALE      a STAGE token that is not current; an identity whose file
  *               changed
  *   ENOENT      LOAD_IDENTITY: no such file
@@ -120,6 +123,7 @@
 #define BULWARK_POLICY_INDEX_MAX 65535	/* policy indexes are below this */
 #define BULWARK_BINDINGS_MAX 65536	/* LOAD_BIND commands per generation */
 #define BULWARK_IDENTITIES_MAX 1048576	/* LOAD_IDENTITY commands per generation */
+#define BULWARK_STAGE_BYTES_MAX (1ull << 30)	/* all staged images together */
 #define BULWARK_EVENTS_QUEUED 4096
 #define BULWARK_EV_EXE_MAX 256		/* EV_EXE and EV_OBJECT string sizes */
 #define BULWARK_EV_OBJECT_MAX 512
