@@ -16,6 +16,7 @@
 
 #include "backend.h"
 #include "bulwark_maps.h"
+#include "uapi/linux/bulwark_image.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -227,9 +228,10 @@ static int transact(struct nl_sock *sock, struct nl_msg *msg, struct exchange *x
 	return x->error;
 }
 
-static struct nl_msg *request(int family, uint8_t cmd)
+/* A request with room for @size bytes of attributes (libnl's default is a page). */
+static struct nl_msg *request_sized(int family, uint8_t cmd, size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + size);
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_ACK, cmd,
 				BULWARK_GENL_VERSION)) {
@@ -237,6 +239,11 @@ static struct nl_msg *request(int family, uint8_t cmd)
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *request(int family, uint8_t cmd)
+{
+	return request_sized(family, cmd, 4096);
 }
 
 static int get_version(struct nl_sock *sock, int family, struct kmod_version *version)
@@ -378,7 +385,8 @@ static int load_images(struct kmod *k, uint32_t stage, const struct kmod_load *l
 
 		for (offset = 0; offset < img->size; offset += n) {
 			struct exchange x = {.why = why, .why_size = size};
-			struct nl_msg *msg = request(k->family, BULWARK_CMD_LOAD_IMAGE);
+			struct nl_msg *msg = request_sized(k->family, BULWARK_CMD_LOAD_IMAGE,
+							   BULWARK_CHUNK_MAX + 256);
 
 			n = img->size - offset;
 			if (n > BULWARK_CHUNK_MAX)
@@ -436,7 +444,8 @@ static int load_identities(struct kmod *k, uint32_t stage, const struct kmod_loa
 	for (i = 0; i < load->identity_count; i++) {
 		const struct kmod_load_identity *id = &load->identities[i];
 		struct exchange x = {.why = why, .why_size = size};
-		struct nl_msg *msg = request(k->family, BULWARK_CMD_LOAD_IDENTITY);
+		struct nl_msg *msg =
+			request_sized(k->family, BULWARK_CMD_LOAD_IDENTITY, BULWARK_PATH_MAX + 256);
 
 		if (!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
 		    nla_put_u32(msg, BULWARK_A_POLICY, id->policy) ||

@@ -118,6 +118,27 @@ test_reapply_switches_generation_and_compiled_images_apply() {
 	expect_rc 1 in_cg cat "$W/secret"
 }
 
+# An image larger than one netlink message arrives in chunks and is
+# validated whole; its last rules enforce like its first.
+test_a_large_image_loads_in_chunks() {
+	local i size rules=
+	for i in $(seq 3000); do
+		rules+="      - {path: $W/many/file-$i, access: [read], action: deny}"$'\n'
+	done
+	policy big enforce "$rules" > "$W/big.yaml"
+	mkdir -p "$W/many"
+	echo x > "$W/many/file-2999"
+	expect_rc 0 "$BULWARK" compile -o "$W/big.img" "$W/big.yaml"
+	size=$(stat -c %s "$W/big.img")
+	echo "# image of $size bytes"
+	[ "$size" -gt 200000 ] || fail "the image is only $size bytes: not several chunks"
+	expect_rc 0 "$BULWARK" apply "$W/big.img"
+	expect_match ' 3001 path entries'
+	expect_rc 1 in_cg cat "$W/many/file-2999"
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 0 in_cg cat "$W/public"
+}
+
 test_audit_mode_allows_and_reports() {
 	local before after
 	expect_rc 0 "$BULWARK" apply "$W/audit.yaml"
