@@ -52,7 +52,7 @@ PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all kmod kmod-tested bpf controller unit test-tools bench bench-tools check check-run demo deps install \
-	uninstall clean style
+	uninstall clean style dkms-install deb
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -78,6 +78,18 @@ kmod-tested:
 		cp -a Kbuild kmod $(BUILD)/kmod/$$k/; \
 		$(MAKE) -C /lib/modules/$$k/build M=$(CURDIR)/$(BUILD)/kmod/$$k modules $(KBUILD_ARGS); \
 	done
+
+# --- DKMS and the Debian package (README: Installing the module with DKMS) --
+# dkms-install: the module's source to /usr/src/bulwark-VERSION (VERSION from
+# kmod/version.h), then dkms add, build and install for the running kernel,
+# or for each kernel in KVER="K1 K2" when KVER is given. DKMS_FLAGS passes
+# --dkmstree/--sourcetree/--installtree DIR on (tests/host/dkms.sh uses them).
+dkms-install:
+	$(Q)dkms/install $(if $(filter-out file,$(origin KVER)),$(addprefix --kernel ,$(KVER))) $(DKMS_FLAGS)
+
+# deb: build/deb/bulwark-dkms_VERSION_all.deb (debhelper with dh-dkms)
+deb:
+	$(Q)packaging/deb/build $(BUILD)/deb
 
 # --- BPF programs: CO-RE objects and libbpf skeletons -----------------------
 bpf: $(BPF_SKELS)
@@ -166,7 +178,7 @@ $(BUILD)/tests/unit/test_events_log: $(BUILD)/asan/controller/events_log.o
 check: deps
 	$(Q)$(MAKE) check-run
 
-check-run: all kmod-tested unit test-tools fuzz-build
+check-run: all kmod-tested unit test-tools fuzz-build deb
 	$(Q)tests/run-check
 
 bench: deps

@@ -346,7 +346,8 @@ int bulwark_stage_identity(u32 policy, const char *path, u8 action, u32 rule, s6
 	ret = kern_path(path, LOOKUP_FOLLOW, &found);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot resolve PATH");
-		return ret;
+		/* Whatever stopped the lookup (ENOTDIR, ELOOP, ...), there is no such file. */
+		return ret == -ENOMEM ? ret : -ENOENT;
 	}
 	inode = d_backing_inode(found.dentry);
 	/*

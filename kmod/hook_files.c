@@ -60,11 +60,14 @@ static int name_path(const struct path *path, const struct dentry *child, const 
 	if (*p != '/')
 		return 0;
 	/*
-	 * The kernel's own mounts (memfd, pipes) are named as they are; a file
-	 * outside the task's root (another mount namespace, a detached tree)
+	 * The kernel's own mounts (memfd, pipes), and the files a stacked file
+	 * system (overlayfs) opens for the task under its own credentials on
+	 * private mounts, are named as they are. Any other file outside the
+	 * task's root (another mount namespace, a tree detached by open_tree)
 	 * has no name the task sees: it fails closed.
 	 */
-	if (!(path->mnt->mnt_flags & MNT_INTERNAL) && !under_root(path))
+	if (!(path->mnt->mnt_flags & MNT_INTERNAL) && current->cred == current->real_cred &&
+	    !under_root(path))
 		return -EXDEV;
 	len = strlen(p);
 	/* An unlinked file (a memfd, or reopened through /proc): the name it had. */

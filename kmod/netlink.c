@@ -205,9 +205,10 @@ static int bulwark_genl_load_identity(struct sk_buff *skb, struct genl_info *inf
 	ret = bulwark_stage_check(nla_get_u32(a[BULWARK_A_STAGE]), info->extack);
 	if (ret)
 		return ret;
-	if (nla_len(a[BULWARK_A_PATH]) > BULWARK_PATH_MAX) {
+	if (nla_len(a[BULWARK_A_PATH]) > BULWARK_PATH_MAX ||
+	    *(const char *)nla_data(a[BULWARK_A_PATH]) != '/') {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[BULWARK_A_PATH],
-				    "longer than BULWARK_PATH_MAX");
+				    "not an absolute path shorter than BULWARK_PATH_MAX");
 		bulwark_stage_discard();
 		return -EINVAL;
 	}

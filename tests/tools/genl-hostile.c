@@ -352,15 +352,24 @@ static int send_chunks(struct conn *c, uint32_t stage, uint32_t index, uint32_t 
 	return ret;
 }
 
-/* Stages a whole image that has to be accepted. */
-static void stage_image(struct conn *c, uint32_t stage, uint32_t index, uint32_t base,
-			const uint8_t *data, size_t size, size_t chunk)
+/*
+ * Stages the first @to bytes of an image of @size bytes (all of it when @to
+ * is @size), which have to be accepted.
+ */
+static void stage_part(struct conn *c, uint32_t stage, uint32_t index, uint32_t base,
+		       const uint8_t *data, size_t to, size_t size, size_t chunk)
 {
 	struct answer a;
 
-	if (send_chunks(c, stage, index, base, data, 0, size, size, chunk, &a))
+	if (send_chunks(c, stage, index, base, data, 0, to, size, chunk, &a))
 		die("staging a valid image: %s%s%s", errname(-a.error), a.why[0] ? ": " : "",
 		    a.why);
+}
+
+static void stage_image(struct conn *c, uint32_t stage, uint32_t index, uint32_t base,
+			const uint8_t *data, size_t size, size_t chunk)
+{
+	stage_part(c, stage, index, base, data, size, size, chunk);
 }
 
 /*
@@ -776,28 +785,28 @@ static void sc_order(struct ctx *x)
 	x->probe = true;
 	switch (x->variant) {
 	case ORDER_SKIP: /* 0, then 128: the bytes at 64 never come */
-		send_chunks(c, s, 0, 0, d, 0, SMALL_CHUNK, size, SMALL_CHUNK, &x->a);
+		stage_part(c, s, 0, 0, d, SMALL_CHUNK, size, SMALL_CHUNK);
 		request(c,
 			chunk_msg(s, 0, 2 * SMALL_CHUNK, d + 2 * SMALL_CHUNK, SMALL_CHUNK, 0, 0, 0),
 			&x->a);
 		break;
 	case ORDER_REPEAT: /* 0, 64, 64 */
-		send_chunks(c, s, 0, 0, d, 0, 2 * SMALL_CHUNK, size, SMALL_CHUNK, &x->a);
+		stage_part(c, s, 0, 0, d, 2 * SMALL_CHUNK, size, SMALL_CHUNK);
 		request(c, chunk_msg(s, 0, SMALL_CHUNK, d + SMALL_CHUNK, SMALL_CHUNK, 0, 0, 0),
 			&x->a);
 		break;
 	case ORDER_REPEAT_FIRST: /* 0, 0: the image index again */
-		send_chunks(c, s, 0, 0, d, 0, SMALL_CHUNK, size, SMALL_CHUNK, &x->a);
+		stage_part(c, s, 0, 0, d, SMALL_CHUNK, size, SMALL_CHUNK);
 		send_chunks(c, s, 0, 0, d, 0, SMALL_CHUNK, size, SMALL_CHUNK, &x->a);
 		break;
 	case ORDER_BACKWARDS: /* 0 (128 bytes), then 64 */
-		send_chunks(c, s, 0, 0, d, 0, 2 * SMALL_CHUNK, size, 2 * SMALL_CHUNK, &x->a);
+		stage_part(c, s, 0, 0, d, 2 * SMALL_CHUNK, size, 2 * SMALL_CHUNK);
 		request(c, chunk_msg(s, 0, SMALL_CHUNK, d + SMALL_CHUNK, SMALL_CHUNK, 0, 0, 0),
 			&x->a);
 		break;
 	case ORDER_PAST_SIZE: /* 0, then the rest and 8 bytes more */
 		longer = image_copy(x, 8);
-		send_chunks(c, s, 0, 0, d, 0, SMALL_CHUNK, size, SMALL_CHUNK, &x->a);
+		stage_part(c, s, 0, 0, d, SMALL_CHUNK, size, SMALL_CHUNK);
 		request(c,
 			chunk_msg(s, 0, SMALL_CHUNK, longer + SMALL_CHUNK, size - SMALL_CHUNK + 8,
 				  0, 0, 0),
@@ -810,7 +819,7 @@ static void sc_order(struct ctx *x)
 		break;
 	case ORDER_SIZE_LATER: /* 0, then 64 with IMAGE_SIZE */
 	case ORDER_BASE_LATER: /* 0, then 64 with POLICY_BASE */
-		send_chunks(c, s, 0, 0, d, 0, SMALL_CHUNK, size, SMALL_CHUNK, &x->a);
+		stage_part(c, s, 0, 0, d, SMALL_CHUNK, size, SMALL_CHUNK);
 		request(c,
 			chunk_msg(s, 0, SMALL_CHUNK, d + SMALL_CHUNK, SMALL_CHUNK,
 				  x->variant == ORDER_SIZE_LATER ? WITH_SIZE : WITH_BASE, size, 0),
@@ -1055,8 +1064,7 @@ static void sc_bind(struct ctx *x)
 	x->stage = begin(c);
 	x->probe = true;
 	if (x->variant == 1)
-		send_chunks(c, x->stage, 0, 0, x->image, 0, SMALL_CHUNK, x->image_size, SMALL_CHUNK,
-			    &x->a);
+		stage_part(c, x->stage, 0, 0, x->image, SMALL_CHUNK, x->image_size, SMALL_CHUNK);
 	else
 		stage_image(c, x->stage, 0, 0, x->image, x->image_size, BULWARK_CHUNK_MAX);
 	for (i = 0; i < (x->variant == 2 ? 2 : 1); i++) {
@@ -1086,8 +1094,8 @@ static void sc_activate(struct ctx *x)
 	x->stage = begin(&x->c);
 	x->probe = true;
 	if (x->variant == 0)
-		send_chunks(&x->c, x->stage, 0, 0, x->image, 0, SMALL_CHUNK, x->image_size,
-			    SMALL_CHUNK, &x->a);
+		stage_part(&x->c, x->stage, 0, 0, x->image, SMALL_CHUNK, x->image_size,
+			   SMALL_CHUNK);
 	else
 		stage_image(&x->c, x->stage, 0, 0, x->image, x->image_size, BULWARK_CHUNK_MAX);
 	m = activate_msg(x->stage);
@@ -1114,6 +1122,58 @@ static void sc_identity(struct ctx *x)
 			     x->variant == 5 ? __BULWARK_ACTION_MAX : BULWARK_ALLOW,
 			     x->variant == 3 ? 1 : 0, x->variant == 4 ? 1000000000 : -1),
 		&x->a);
+}
+
+/*
+ * PATHs whose lookup fails other than with ENOENT, where bulwark.h promises
+ * ENOENT ("no such file") and the controller counts a file as not admitted
+ * only on ENOENT or ESTALE: identity-through-a-file (the image file as a
+ * directory: ENOTDIR from the lookup), identity-long-name (a 300-byte name:
+ * ENAMETOOLONG), identity-symlink-loop (two symlinks naming each other, in a
+ * directory made for them: ELOOP).
+ */
+/*
+ * PATHs that are not absolute: identity-relative-path (a file that exists
+ * relative to the tool's working directory), identity-empty-path. The
+ * module resolves no path against the caller's working directory.
+ */
+static void sc_identity_relative(struct ctx *x)
+{
+	staged_complete(x);
+	x->probe = true;
+	if (chdir("/usr/bin"))
+		die("chdir: %s", strerror(errno));
+	request(&x->c, identity_msg(x, 0, x->variant == 0 ? "id" : "", BULWARK_ALLOW, 0, -1),
+		&x->a);
+}
+
+static void sc_identity_lookup(struct ctx *x)
+{
+	char path[BULWARK_PATH_MAX], dir[] = "/tmp/genl-hostile.XXXXXX", a[64], b[64];
+
+	staged_complete(x);
+	x->probe = true;
+	if (x->variant == 0) {
+		snprintf(path, sizeof(path), "%s/x", x->image_path);
+	} else if (x->variant == 1) {
+		memset(path, 'a', 301);
+		memcpy(path, "/tmp/", 5);
+		path[301] = 0;
+	} else {
+		if (!mkdtemp(dir))
+			die("mkdtemp: %s", strerror(errno));
+		snprintf(a, sizeof(a), "%s/a", dir);
+		snprintf(b, sizeof(b), "%s/b", dir);
+		if (symlink(b, a) || symlink(a, b))
+			die("symlink: %s", strerror(errno));
+		snprintf(path, sizeof(path), "%s", a);
+	}
+	request(&x->c, identity_msg(x, 0, path, BULWARK_ALLOW, 0, -1), &x->a);
+	if (x->variant == 2) {
+		unlink(a);
+		unlink(b);
+		rmdir(dir);
+	}
 }
 
 /*
@@ -1501,6 +1561,11 @@ static const struct scenario scenarios[] = {
 	{"identity-changed-file", sc_identity, 3, "ESTALE, kept"},
 	{"identity-bad-nsec", sc_identity, 4, "EINVAL, discarded"},
 	{"identity-bad-action", sc_identity, 5, "EINVAL, discarded"},
+	{"identity-through-a-file", sc_identity_lookup, 0, "ENOENT, kept"},
+	{"identity-long-name", sc_identity_lookup, 1, "ENOENT, kept"},
+	{"identity-symlink-loop", sc_identity_lookup, 2, "ENOENT, kept"},
+	{"identity-relative-path", sc_identity_relative, 0, "EINVAL, discarded"},
+	{"identity-empty-path", sc_identity_relative, 1, "EINVAL, discarded"},
 	{"clear-unknown-attr", sc_attr_on_clear, 0, "EINVAL"},
 	{"clear-type-zero-attr", sc_attr_on_clear, 1, "EINVAL"},
 	{"clear-reply-only-attr", sc_attr_on_clear, 2, "EINVAL"},

@@ -92,17 +92,23 @@
  *
  *   EINVAL      an attribute the command does not take, a missing one, or
  *               one of the wrong type or size (attribute policies are
- *               strict); a chunk out of order or past IMAGE_SIZE; an image
+ *               strict); an IMAGE_INDEX not below BULWARK_IMAGES_MAX; a
+ *               CHUNK empty or longer than BULWARK_CHUNK_MAX; a PATH that is
+ *               not absolute or not shorter than BULWARK_PATH_MAX; a chunk
+ *               out of order or past IMAGE_SIZE; an image
  *               the decoder rejects as malformed; a binding or identity of
  *               a policy no staged image has; ACTIVATE with an incomplete
  *               image. The extack message says which.
  *   EBADMSG     an image whose checksum is wrong
  *   EPROTO      an image of another ABI version
- *   E2BIG       an image or table past a limit (BULWARK_*_MAX, and all
- *               staged images together past BULWARK_STAGE_BYTES_MAX)
+ *   E2BIG       an IMAGE_SIZE past BULWARK_IMAGE_SIZE_MAX; policy indexes
+ *               reaching BULWARK_POLICY_INDEX_MAX; more bindings or
+ *               identities than BULWARK_BINDINGS_MAX or
+ *               BULWARK_IDENTITIES_MAX; all staged images together past
+ *               BULWARK_STAGE_BYTES_MAX
  *   ESTALE      a STAGE token that is not current; an identity whose file
  *               changed
- *   ENOENT      LOAD_IDENTITY: no such file
+ *   ENOENT      LOAD_IDENTITY: no such file (the lookup failed)
  *   EPERM       a state-changing command without CAP_NET_ADMIN
  *   EOPNOTSUPP  a command number this module does not know
  *   ENOMEM      memory could not be allocated
