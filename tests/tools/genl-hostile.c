@@ -1147,6 +1147,166 @@ static void sc_identity_relative(struct ctx *x)
 		&x->a);
 }
 
+/* --- random requests ------------------------------------------------------------ */
+
+/* Answers a request may get: every errno bulwark.h documents, and ok. */
+static bool documented(int error)
+{
+	switch (-error) {
+	case 0:
+	case EINVAL:
+	case EBADMSG:
+	case EPROTO:
+	case E2BIG:
+	case ESTALE:
+	case ENOENT:
+	case EOPNOTSUPP:
+	case ENOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint64_t rnd(uint64_t n)
+{
+	uint64_t r = (uint64_t)random() << 31 ^ (uint64_t)random();
+
+	return n ? r % n : r;
+}
+
+/* A value for attribute @type: mostly a plausible one, sometimes anything. */
+static void put_random_attr(struct ctx *x, struct msg *m, uint16_t type, uint32_t stage)
+{
+	static const size_t lens[] = {0, 1, 2, 3, 4, 7, 8, 9, 16, 64, 300};
+	uint8_t bytes[512];
+	size_t len, i;
+
+	if (rnd(4) == 0) {
+		len = lens[rnd(sizeof(lens) / sizeof(lens[0]))];
+		for (i = 0; i < len; i++)
+			bytes[i] = rnd(256);
+		put(m, type | (rnd(16) == 0 ? NLA_F_NESTED : 0), bytes, len);
+		return;
+	}
+	switch (type) {
+	case BULWARK_A_STAGE:
+		put_u32(m, type, rnd(8) ? stage : rnd(0));
+		break;
+	case BULWARK_A_IMAGE_INDEX:
+		put_u32(m, type, rnd(4) ? rnd(4) : rnd(0));
+		break;
+	case BULWARK_A_IMAGE_SIZE:
+		put_u64(m, type, rnd(2) ? x->image_size : rnd(3) ? rnd(x->image_size * 2) : rnd(0));
+		break;
+	case BULWARK_A_OFFSET:
+		put_u64(m, type, rnd(2) ? 0 : rnd(x->image_size + 64));
+		break;
+	case BULWARK_A_POLICY_BASE:
+	case BULWARK_A_POLICY:
+	case BULWARK_A_HOST_POLICY:
+		put_u32(m, type, rnd(2) ? rnd(4) : rnd(0));
+		break;
+	case BULWARK_A_CHUNK:
+		len = 1 + rnd(x->image_size);
+		i = rnd(x->image_size - len + 1);
+		put(m, type, x->image + i, len);
+		/* A few bytes flipped in place, so the image itself is mutated. */
+		if (rnd(2)) {
+			struct nlattr *a =
+				(struct nlattr *)(m->buf + m->len - NLA_ALIGN(NLA_HDRLEN + len));
+
+			((uint8_t *)a + NLA_HDRLEN)[rnd(len)] ^= 1 + rnd(255);
+		}
+		break;
+	case BULWARK_A_PATH:
+		put_str(m, type, rnd(2) ? "/usr/bin/id" : rnd(2) ? "/nonexistent/x" : "rel");
+		break;
+	case BULWARK_A_ACTION:
+		put_u8(m, type, rnd(3));
+		break;
+	case BULWARK_A_CGROUP_ID:
+	case BULWARK_A_CTIME_SEC:
+		put_u64(m, type, rnd(0));
+		break;
+	default:
+		put_u32(m, type, rnd(0));
+		break;
+	}
+}
+
+/*
+ * fuzz N[:SEED]: N requests built at random from the commands that do not
+ * change what runs (all but ACTIVATE and CLEAR), with attributes of every
+ * type in random order, lengths and values, chunks cut from the image and
+ * mutated, and now and then the whole image staged with one byte changed.
+ * Every answer must be ok or an errno bulwark.h documents; the suite checks
+ * that the module lives on and the running generation is untouched.
+ */
+static void sc_fuzz(struct ctx *x)
+{
+	static const uint8_t cmds[] = {
+		BULWARK_CMD_GET_VERSION,   BULWARK_CMD_LOAD_BEGIN, BULWARK_CMD_LOAD_IMAGE,
+		BULWARK_CMD_LOAD_IMAGE,	   BULWARK_CMD_LOAD_IMAGE, BULWARK_CMD_LOAD_BIND,
+		BULWARK_CMD_LOAD_IDENTITY, BULWARK_CMD_GET_STATUS, BULWARK_CMD_FLUSH_EVENTS,
+		BULWARK_CMD_UNSPEC,	   BULWARK_CMD_EVENT,	   BULWARK_CMD_EVENTS_PENDING,
+		__BULWARK_CMD_MAX + 3,
+	};
+	unsigned long n = 1000, seed = 1, i, accepted = 0;
+	uint32_t stage;
+	size_t k, nattrs;
+
+	need_image(x);
+	if (x->arg && sscanf(x->arg, "%lu:%lu", &n, &seed) < 1)
+		die("fuzz takes N[:SEED]");
+	srandom(seed);
+	stage = begin(&x->c);
+	for (i = 0; i < n; i++) {
+		struct answer a;
+		struct msg *m;
+
+		if (rnd(50) == 0) {
+			/* The image staged whole, in random chunks, one byte changed. */
+			size_t at = 0, len, flip = rnd(x->image_size);
+			uint8_t saved = x->image[flip];
+
+			stage = begin(&x->c);
+			x->image[flip] ^= 1 + rnd(255);
+			for (; at < x->image_size; at += len) {
+				len = 1 + rnd(x->image_size - at);
+				if (request(&x->c,
+					    chunk_msg(stage, 0, at, x->image + at, len,
+						      at ? 0 : WITH_SIZE | WITH_BASE, x->image_size,
+						      0),
+					    &a))
+					break;
+			}
+			x->image[flip] = saved;
+		} else {
+			m = msg_new(cmds[rnd(sizeof(cmds))]);
+			nattrs = rnd(8);
+			for (k = 0; k < nattrs; k++)
+				put_random_attr(x, m, rnd(BULWARK_A_MAX + 3), stage);
+			request(&x->c, m, &a);
+			if (!a.error && a.has[BULWARK_A_STAGE])
+				stage = a.value[BULWARK_A_STAGE];
+		}
+		if (a.error == NO_ANSWER || !documented(a.error)) {
+			x->a = a;
+			snprintf(x->extra, sizeof(x->extra),
+				 "fuzz: request %lu (seed %lu) got an undocumented answer", i,
+				 seed);
+			if (a.error == NO_ANSWER || !a.error)
+				x->a.error = -EPROTO;
+			return;
+		}
+		accepted += !a.error;
+	}
+	memset(&x->a, 0, sizeof(x->a));
+	snprintf(x->extra, sizeof(x->extra), "fuzz: %lu requests, %lu accepted, seed %lu", n,
+		 accepted, seed);
+}
+
 static void sc_identity_lookup(struct ctx *x)
 {
 	char path[BULWARK_PATH_MAX], dir[] = "/tmp/genl-hostile.XXXXXX", a[64], b[64];
@@ -1565,6 +1725,7 @@ static const struct scenario scenarios[] = {
 	{"identity-long-name", sc_identity_lookup, 1, "ENOENT, kept"},
 	{"identity-symlink-loop", sc_identity_lookup, 2, "ENOENT, kept"},
 	{"identity-relative-path", sc_identity_relative, 0, "EINVAL, discarded"},
+	{"fuzz", sc_fuzz, 0, "ok: N[:SEED] random requests, each answered as documented"},
 	{"identity-empty-path", sc_identity_relative, 1, "EINVAL, discarded"},
 	{"clear-unknown-attr", sc_attr_on_clear, 0, "EINVAL"},
 	{"clear-type-zero-attr", sc_attr_on_clear, 1, "EINVAL"},

@@ -84,6 +84,7 @@ hostile() {
 	[ "$answer" = ok ] && rc=0
 	echo "$*" >> "$W/ran"
 	expect_rc $rc "$HOSTILE" -i "$W/policy.img" "$@"
+	HOSTILE_OUT=$OUT
 	if [ "${OUT%%$'\n'*}" != "$answer" ]; then
 		printf '%s\n' "$OUT" >&2
 		fail "$*: answered '${OUT%%$'\n'*}', expected '$answer'"
@@ -265,6 +266,17 @@ test_a_well_formed_load_by_the_tool_activates() {
 	expect_match '^policies 1$'
 	expect_rc 1 in_cg cat "$W/secret"
 	expect_match 'Operation not permitted'
+}
+
+# Random requests (genl-hostile fuzz): commands, attributes, lengths and
+# values at random, chunks of the image mutated; fixed seeds, so a failure
+# can be replayed with the seed the tool prints.
+test_random_requests_are_answered_as_documented() {
+	local seed
+	for seed in 1 2 3 4; do
+		hostile ok - fuzz "5000:$seed"
+		echo "# ${HOSTILE_OUT##*$'\n'}"
+	done
 }
 
 test_every_scenario_of_the_tool_ran() {
