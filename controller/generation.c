@@ -51,21 +51,6 @@ static int set_admit_tid(struct bpf_backend *b, __u32 tid)
 	return bw_map_update(b, BW_MAP_CONFIG, &zero, &config);
 }
 
-static int fd_sha256(int fd, __u8 digest[32])
-{
-	struct sha256 ctx;
-	char buf[65536];
-	ssize_t n;
-
-	sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(&ctx, buf, n);
-	if (n < 0)
-		return -errno;
-	sha256_final(&ctx, digest);
-	return 0;
-}
-
 /*
  * Opens @path with admission on, so the file_open program records the
  * inode as the hooks will see it; then checks pins on the same open file.
@@ -96,7 +81,7 @@ static int sink_identify(void *ctx, const char *path, const __u8 *pins, size_t n
 	if (!ret && after.sequence == before.sequence)
 		ret = -EIO; /* the file_open program did not run: not attached? */
 	if (!ret && pins) {
-		ret = fd_sha256(fd, digest);
+		ret = sha256_fd(fd, digest);
 		for (i = 0; !ret && i < npins; i++)
 			if (!memcmp(digest, pins + i * 32, 32)) {
 				*pin = i;

@@ -22,21 +22,6 @@ struct identities {
 	size_t count, slots;
 };
 
-static int fd_sha256(int fd, __u8 digest[32])
-{
-	struct sha256 ctx;
-	char buf[65536];
-	ssize_t n;
-
-	sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(&ctx, buf, n);
-	if (n < 0)
-		return -errno;
-	sha256_final(&ctx, digest);
-	return 0;
-}
-
 static int push(struct identities *ids, const struct kmod_load_identity *id)
 {
 	if (ids->count == ids->slots) {
@@ -90,7 +75,7 @@ static int admit_run(const struct bulwark_image *image, const struct bulwark_ima
 		return 0;
 	}
 	chosen = deny ?: plain;
-	if (!chosen && pinned && !fd_sha256(fd, digest)) {
+	if (!chosen && pinned && !sha256_fd(fd, digest)) {
 		for (r = run; r < end && same_key(r, run) && !chosen; r++)
 			if (r->digest && !memcmp(image->digests + (r->digest - 1) * 32, digest, 32))
 				chosen = r;

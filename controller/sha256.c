@@ -94,28 +94,32 @@ void sha256_final(struct sha256 *ctx, uint8_t digest[32])
 		digest[i] = ctx->state[i / 4] >> (24 - 8 * (i % 4));
 }
 
-int sha256_file(const char *path, uint8_t digest[32])
+int sha256_fd(int fd, uint8_t digest[32])
 {
 	struct sha256 ctx;
 	uint8_t buf[65536];
 	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	sha256_init(&ctx);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			n = -errno;
-			close(fd);
-			return n;
+			return -errno;
 		}
 		sha256_update(&ctx, buf, n);
 	}
-	close(fd);
 	sha256_final(&ctx, digest);
 	return 0;
+}
+
+int sha256_file(const char *path, uint8_t digest[32])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = sha256_fd(fd, digest);
+	close(fd);
+	return ret;
 }

@@ -110,7 +110,8 @@
  *               changed
  *   ENOENT      LOAD_IDENTITY: no such file (the lookup failed)
  *   EPERM       a state-changing command without CAP_NET_ADMIN
- *   EOPNOTSUPP  a command number this module does not know
+ *   EOPNOTSUPP  a command number this module does not know, or a dump
+ *               request (NLM_F_DUMP): no command dumps
  *   ENOMEM      memory could not be allocated
  *
  * Attribute numbers and command numbers are never reused; new ones are only
