@@ -101,14 +101,34 @@ test_unload() {
 	kill "$(cat /tmp/httpd.pid)"
 }
 
-test_the_kernel_module_loads_too() {
+# Where BPF LSM is not active, bulwark.ko enforces the same policy image
+# with the same meaning: the same policy, through the module this time.
+test_the_kernel_module_enforces_the_same_policy() {
 	say insmod bulwark.ko
 	insmod "$KMOD"
 	dmesg | grep 'bulwark:' | tail -n 1
+	say bulwark apply --backend kmod tests/vm/demo-web.yaml
+	expect_rc 0 "$BULWARK" apply --backend kmod "$BULWARK_REPO/tests/vm/demo-web.yaml"
+	echo "$OUT"
+	say "(in the server's cgroup) sh -c id"
+	expect_rc 126 in_cg sh -c id
+	echo "$OUT"
+	say "(in the server's cgroup) busybox nc 127.0.0.2 9"
+	expect_rc 1 in_cg busybox nc 127.0.0.2 9 < /dev/null
+	echo "$OUT"
+	say "bulwark events | tail -n 2"
+	expect_rc 0 "$BULWARK" events
+	OUT=$(tail -n 2 <<< "$OUT")
+	echo "$OUT"
+	expect_match 'deny exec /usr/bin/dash: policy demo-web, default of exec'
+	expect_match 'deny connect 127.0.0.2:9: policy demo-web, default of egress'
 	say bulwark status
 	expect_rc 0 "$BULWARK" status
 	echo "$OUT"
-	expect_match '^kmod: usable: '
+	expect_match '^enforcing: kmod, generation [0-9]+, 1 policies'
+	say bulwark unload
+	expect_rc 0 "$BULWARK" unload
+	echo "$OUT"
 	rmmod bulwark
 	refute module_loaded
 }
