@@ -152,7 +152,12 @@ int enforce_open_backend(const char *name, bool load, struct backend **out)
 	/* Choosing, with the module loaded: it enforces where BPF LSM programs do not load. */
 	ret = open_bpf(load, be, k, !name && load && !kret);
 	if (ret && !name && load && !kret && ret != -EPROTO && ret != -ENOLINK) {
-		/* BPF LSM programs do not load here: the module enforces. */
+		/* BPF LSM programs do not load here: the module enforces. Say why. */
+		struct backend_probe probe;
+
+		explain_bpf_failure(&probe, BPF_STAGE_LOAD, ret);
+		fprintf(stderr, "%s: using bulwark.ko: the BPF backend is not usable (%s)\n",
+			prog_name, probe.detail);
 		be->kind = BACKEND_KMOD;
 		be->kmod = k;
 		*out = be;

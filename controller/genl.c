@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -34,7 +36,13 @@ struct kmod_event_reader {
 	void *ctx;
 	int consumed;
 	int stop;
+	uint64_t left; /* what the module still holds after a flush */
 };
+
+/* How long a reader waits for the module's answer to a flush. */
+#define FLUSH_TIMEOUT_S 10
+/* The receive buffer asked for (the kernel caps it at net.core.rmem_max). */
+#define EVENTS_RCVBUF (256 << 10)
 
 /* Mirrors the module's policy: a reply that does not fit it is not trusted. */
 static struct nla_policy reply_policy[BULWARK_A_MAX + 1] = {
@@ -160,7 +168,7 @@ static void copy_extack(const struct nlmsgerr *err, char *why, size_t size)
 	if (!why || !(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
 	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
-		offset += err->msg.nlmsg_len - NLMSG_HDRLEN;
+		offset += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
 	len = (int)hdr->nlmsg_len - NLMSG_HDRLEN - (int)offset;
 	if (len <= 0)
 		return;
@@ -520,6 +528,12 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct bw_event e = {0};
 	char name[64] = "";
 
+	if (gh->cmd == BULWARK_CMD_FLUSH_EVENTS) {
+		if (genlmsg_parse(nlmsg_hdr(msg), 0, a, BULWARK_A_MAX, reply_policy) >= 0 &&
+		    a[BULWARK_A_EVENTS_QUEUED])
+			r->left = nla_get_u64(a[BULWARK_A_EVENTS_QUEUED]);
+		return NL_OK;
+	}
 	if (r->stop || gh->cmd != BULWARK_CMD_EVENT)
 		return NL_OK;
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, a, BULWARK_A_MAX, reply_policy) < 0 ||
@@ -563,76 +577,94 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Connects @r's socket, subscribed to the events group. */
+static int subscribe(struct kmod_event_reader *r)
+{
+	struct timeval timeout = {.tv_sec = FLUSH_TIMEOUT_S};
+	int group, ret;
+
+	ret = connect_family(&r->sock, &r->family);
+	if (ret)
+		return ret;
+	group = genl_ctrl_resolve_grp(r->sock, BULWARK_GENL_NAME, BULWARK_MCGRP_EVENTS);
+	if (group < 0)
+		return nl_error_to_errno(group);
+	nl_socket_set_buffer_size(r->sock, EVENTS_RCVBUF, 0);
+	/* A lost answer must not hang the reader (and the events lock it holds). */
+	setsockopt(nl_socket_get_fd(r->sock), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	ret = nl_socket_add_membership(r->sock, group);
+	return ret < 0 ? nl_error_to_errno(ret) : 0;
+}
+
 int kmod_events_open(bw_event_fn fn, void *ctx, struct kmod_event_reader **out)
 {
 	struct kmod_event_reader *r = calloc(1, sizeof(*r));
-	int group, ret;
+	int ret;
 
 	if (!r)
 		return -ENOMEM;
 	r->fn = fn;
 	r->ctx = ctx;
-	ret = connect_family(&r->sock, &r->family);
-	if (ret)
-		goto fail;
-	group = genl_ctrl_resolve_grp(r->sock, BULWARK_GENL_NAME, BULWARK_MCGRP_EVENTS);
-	if (group < 0) {
-		ret = nl_error_to_errno(group);
-		goto fail;
-	}
-	ret = nl_socket_add_membership(r->sock, group);
-	if (ret < 0) {
-		ret = nl_error_to_errno(ret);
-		goto fail;
+	ret = subscribe(r);
+	if (ret) {
+		kmod_events_close(r);
+		return ret;
 	}
 	*out = r;
 	return 0;
-fail:
-	kmod_events_close(r);
-	return ret;
 }
 
 int kmod_events_wait(struct kmod_event_reader *r, int timeout_ms)
 {
-	struct pollfd p = {.fd = nl_socket_get_fd(r->sock), .events = POLLIN};
-	int ret = poll(&p, 1, timeout_ms);
+	struct pollfd p = {.events = POLLIN};
+	int ret;
+
+	if (!r->sock) {
+		/* Not subscribed (the module went away): the next drain tries again. */
+		usleep(timeout_ms * 1000);
+		return 0;
+	}
+	p.fd = nl_socket_get_fd(r->sock);
+	ret = poll(&p, 1, timeout_ms);
 
 	return ret < 0 ? (errno == EINTR ? 0 : -errno) : ret;
 }
 
-/* Throws away what waits on the socket: announcements, and events already logged. */
+/*
+ * Throws away what waits on the socket: announcements, and events another
+ * reader's flush sent here, which it logged. A full buffer reports ENOBUFS
+ * once: reading goes on past it.
+ */
 static void discard_pending(struct kmod_event_reader *r)
 {
 	char buf[8192];
 
-	while (recv(nl_socket_get_fd(r->sock), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	while (recv(nl_socket_get_fd(r->sock), buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
+	       errno == ENOBUFS || errno == EINTR)
 		;
 }
 
-int kmod_events_consume(struct kmod_event_reader *r)
+/* One FLUSH_EVENTS: its events to the callback; 0 or -errno. */
+static int flush_once(struct kmod_event_reader *r)
 {
 	struct exchange x = {0};
-	struct nl_msg *msg;
-	struct nl_cb *cb;
+	struct nl_msg *msg = request(r->family, BULWARK_CMD_FLUSH_EVENTS);
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret;
 
-	discard_pending(r);
-	msg = request(r->family, BULWARK_CMD_FLUSH_EVENTS);
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!msg || !cb) {
 		nlmsg_free(msg);
 		if (cb)
 			nl_cb_put(cb);
 		return -ENOMEM;
 	}
-	r->consumed = 0;
-	r->stop = 0;
-	/* Events carry sequence number 0, the acknowledgement our request's. */
+	r->left = 0;
+	/* Events carry sequence number 0, the answer our request's. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &x);
-	/* The events come before the acknowledgement, on this same socket. */
+	/* The events come before the answer, on this same socket. */
 	ret = nl_send_auto(r->sock, msg);
 	nlmsg_free(msg);
 	while (ret >= 0 && !x.done) {
@@ -643,9 +675,44 @@ int kmod_events_consume(struct kmod_event_reader *r)
 	nl_cb_put(cb);
 	if (x.error)
 		return x.error;
-	if (ret < 0)
-		return nl_error_to_errno(ret);
-	return r->consumed;
+	if (ret == -NLE_NOMEM)
+		return -ENOBUFS; /* (how libnl reports an overrun) this socket missed events */
+	if (ret == -NLE_AGAIN)
+		return -ETIMEDOUT;
+	return ret < 0 ? nl_error_to_errno(ret) : 0;
+}
+
+int kmod_events_consume(struct kmod_event_reader *r)
+{
+	int ret;
+
+	if (!r->sock) {
+		ret = subscribe(r);
+		if (ret) {
+			nl_socket_free(r->sock);
+			r->sock = NULL;
+			return ret;
+		}
+	}
+	discard_pending(r);
+	r->consumed = 0;
+	r->stop = 0;
+	do {
+		ret = flush_once(r);
+		if (ret == -ENOENT) {
+			/* The module was reloaded: its family and group are new. */
+			nl_socket_free(r->sock);
+			r->sock = NULL;
+			ret = subscribe(r);
+			if (!ret)
+				ret = flush_once(r);
+			if (ret) {
+				nl_socket_free(r->sock);
+				r->sock = NULL;
+			}
+		}
+	} while (!ret && r->left && !r->stop);
+	return ret ? ret : r->consumed;
 }
 
 void kmod_events_close(struct kmod_event_reader *r)

@@ -39,8 +39,11 @@ static int clear_module(void)
 	uint64_t generation;
 	int ret;
 
-	if (kmod_open(&k))
+	ret = kmod_open(&k);
+	if (ret == -ENOENT)
 		return 0; /* not loaded: nothing to clear */
+	if (ret)
+		return ret; /* (-EPROTO: a module of another ABI may still enforce) */
 	ret = kmod_get_status(k, &st);
 	if (!ret && st.generation)
 		ret = kmod_clear(k, &generation) ?: 1;

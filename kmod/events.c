@@ -121,20 +121,35 @@ static int put_event(struct sk_buff *skb, const struct bulwark_event *e)
 	return 0;
 }
 
-int bulwark_events_flush(void)
+/*
+ * At most BULWARK_FLUSH_MAX events a flush: what the requester's receive
+ * buffer (64 KiB by default) surely holds while it waits for its answer.
+ */
+int bulwark_events_flush(u64 *left)
 {
 	struct queued_event *q, *next;
 	unsigned long flags;
 	struct sk_buff *skb;
 	LIST_HEAD(taken);
+	u32 n = 0;
 	int ret = 0;
 
-	if (!genl_has_listeners(family, &init_net, 0))
-		return 0; /* kept for a listener */
 	spin_lock_irqsave(&queue_lock, flags);
-	list_splice_init(&queue, &taken);
-	queued = 0;
-	announced = false;
+	if (!genl_has_listeners(family, &init_net, 0)) {
+		/* Kept for a listener. */
+		*left = queued;
+		spin_unlock_irqrestore(&queue_lock, flags);
+		return 0;
+	}
+	list_for_each_entry_safe(q, next, &queue, node) {
+		if (n++ == BULWARK_FLUSH_MAX)
+			break;
+		list_move_tail(&q->node, &taken);
+		queued--;
+	}
+	*left = queued;
+	if (!queued)
+		announced = false;
 	spin_unlock_irqrestore(&queue_lock, flags);
 	list_for_each_entry_safe(q, next, &taken, node) {
 		list_del(&q->node);
@@ -146,7 +161,10 @@ int bulwark_events_flush(void)
 			lost++;
 			spin_unlock_irqrestore(&queue_lock, flags);
 		} else {
-			/* -ESRCH: every listener left; a full receive buffer drops it for that one.
+			/*
+			 * A listener whose receive buffer is full misses it (its
+			 * socket reports ENOBUFS); the requester's buffer holds
+			 * BULWARK_FLUSH_MAX.
 			 */
 			genlmsg_multicast(family, skb, 0, 0, GFP_KERNEL);
 		}
@@ -170,14 +188,23 @@ void bulwark_events_init(struct genl_family *f)
 	family = f;
 }
 
+void bulwark_events_stop(void)
+{
+	cancel_work_sync(&announce_work);
+}
+
 void bulwark_events_exit(void)
 {
 	struct queued_event *q, *next;
+	unsigned long flags;
+	LIST_HEAD(taken);
 
-	cancel_work_sync(&announce_work);
-	list_for_each_entry_safe(q, next, &queue, node) {
+	spin_lock_irqsave(&queue_lock, flags);
+	list_splice_init(&queue, &taken);
+	queued = 0;
+	spin_unlock_irqrestore(&queue_lock, flags);
+	list_for_each_entry_safe(q, next, &taken, node) {
 		list_del(&q->node);
 		kfree(q);
 	}
-	queued = 0;
 }

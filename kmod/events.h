@@ -40,11 +40,16 @@ struct bulwark_event {
 struct bulwark_event *bulwark_event_alloc(void);
 /* Queues @e (from bulwark_event_alloc) for the next flush. */
 void bulwark_event_queue(struct bulwark_event *e);
-/* Sends every queued event to the group; 0 or -errno. Process context. */
-int bulwark_events_flush(void);
+/*
+ * Sends the oldest queued events, at most BULWARK_FLUSH_MAX, to the group;
+ * *@left gets how many stay queued. 0 or -errno. Process context.
+ */
+int bulwark_events_flush(u64 *left);
 void bulwark_events_counts(u64 *queued, u64 *lost);
 void bulwark_events_init(struct genl_family *family);
-/* Frees what is queued; after the hooks are gone. */
+/* Stops announcing; after the hooks are gone (only they queue events). */
+void bulwark_events_stop(void);
+/* Frees what is queued; after the family is unregistered. */
 void bulwark_events_exit(void);
 
 #endif /* BULWARK_EVENTS_H */

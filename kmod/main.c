@@ -35,8 +35,9 @@ static int __init bulwark_init(void)
 	ret = bulwark_hooks_attach();
 	if (ret < 0) {
 		pr_err("cannot hook the kernel: %d\n", ret);
-		bulwark_events_exit();
+		bulwark_events_stop();
 		bulwark_genl_uninit();
+		bulwark_events_exit();
 		bulwark_generation_exit();
 		decision_exit();
 		return ret;
@@ -50,8 +51,10 @@ static void __exit bulwark_exit(void)
 	/* Hooks first: once they are gone and drained, nothing reads a generation. */
 	bulwark_hooks_detach();
 	/* Only hooks queue events: the announcement work goes before its family. */
-	bulwark_events_exit();
+	bulwark_events_stop();
+	/* Waits for running commands (a flush) to end. */
 	bulwark_genl_uninit();
+	bulwark_events_exit();
 	bulwark_generation_exit();
 	decision_exit();
 	pr_info("unloaded\n");

@@ -100,18 +100,20 @@ static int bulwark_genl_get_version(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(reply, info);
 }
 
-static int reply_u64(struct genl_info *info, u8 cmd, int attr, u64 value)
+/*
+ * A reply carrying one u64, allocated before the command changes anything
+ * (so that no allocation can fail once it has), then sent.
+ */
+static struct sk_buff *new_u64_reply(struct genl_info *info, u8 cmd, void **hdr)
 {
-	struct sk_buff *reply;
-	void *hdr;
+	return new_reply(info, cmd, nla_total_size_64bit(sizeof(u64)), hdr);
+}
 
-	reply = new_reply(info, cmd, nla_total_size_64bit(sizeof(u64)), &hdr);
-	if (!reply)
-		return -ENOMEM;
-	if (nla_put_u64_64bit(reply, attr, value, BULWARK_A_UNSPEC)) {
-		nlmsg_free(reply);
-		return -EMSGSIZE;
-	}
+static int send_u64_reply(struct sk_buff *reply, void *hdr, struct genl_info *info, int attr,
+			  u64 value)
+{
+	/* Sized for it: cannot fail. */
+	nla_put_u64_64bit(reply, attr, value, BULWARK_A_UNSPEC);
 	genlmsg_end(reply, hdr);
 	return genlmsg_reply(reply, info);
 }
@@ -226,8 +228,10 @@ static int bulwark_genl_load_identity(struct sk_buff *skb, struct genl_info *inf
 
 static int bulwark_genl_activate(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sk_buff *reply;
 	u32 host = 0;
 	u64 number;
+	void *hdr;
 	int ret;
 
 	ret = check_attrs(info, A(STAGE) | A(HOST_POLICY), A(STAGE));
@@ -238,23 +242,33 @@ static int bulwark_genl_activate(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (info->attrs[BULWARK_A_HOST_POLICY])
 		host = nla_get_u32(info->attrs[BULWARK_A_HOST_POLICY]);
+	reply = new_u64_reply(info, BULWARK_CMD_ACTIVATE, &hdr);
+	if (!reply)
+		return -ENOMEM;
 	ret = bulwark_stage_activate(host, &number, info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(reply);
 		return ret;
+	}
 	pr_info("bulwark: generation %llu active\n", number);
-	return reply_u64(info, BULWARK_CMD_ACTIVATE, BULWARK_A_GENERATION, number);
+	return send_u64_reply(reply, hdr, info, BULWARK_A_GENERATION, number);
 }
 
 static int bulwark_genl_clear(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sk_buff *reply;
 	u64 number;
+	void *hdr;
 	int ret;
 
 	ret = check_attrs(info, 0, 0);
 	if (ret)
 		return ret;
+	reply = new_u64_reply(info, BULWARK_CMD_CLEAR, &hdr);
+	if (!reply)
+		return -ENOMEM;
 	bulwark_generation_clear(&number);
-	return reply_u64(info, BULWARK_CMD_CLEAR, BULWARK_A_GENERATION, number);
+	return send_u64_reply(reply, hdr, info, BULWARK_A_GENERATION, number);
 }
 
 static int bulwark_genl_get_status(struct sk_buff *skb, struct genl_info *info)
@@ -295,9 +309,23 @@ static int bulwark_genl_get_status(struct sk_buff *skb, struct genl_info *info)
 
 static int bulwark_genl_flush_events(struct sk_buff *skb, struct genl_info *info)
 {
-	int ret = check_attrs(info, 0, 0);
+	struct sk_buff *reply;
+	u64 left;
+	void *hdr;
+	int ret;
 
-	return ret ?: bulwark_events_flush();
+	ret = check_attrs(info, 0, 0);
+	if (ret)
+		return ret;
+	reply = new_u64_reply(info, BULWARK_CMD_FLUSH_EVENTS, &hdr);
+	if (!reply)
+		return -ENOMEM;
+	ret = bulwark_events_flush(&left);
+	if (ret) {
+		nlmsg_free(reply);
+		return ret;
+	}
+	return send_u64_reply(reply, hdr, info, BULWARK_A_EVENTS_QUEUED, left);
 }
 
 static const struct genl_small_ops bulwark_genl_ops[] = {

@@ -21,8 +21,9 @@
  *
  * Every staging command carries the STAGE token LOAD_BEGIN returned; a
  * token that is not the current one gets ESTALE (another controller began
- * since). Any error in LOAD_IMAGE or LOAD_BIND after the token was accepted
- * discards the whole staging; the running generation is never touched until
+ * since). Any error in LOAD_IMAGE, LOAD_BIND or LOAD_IDENTITY (but for
+ * LOAD_IDENTITY's ENOENT and ESTALE) after the token was accepted discards
+ * the whole staging; the running generation is never touched until
  * ACTIVATE succeeds.
  *
  * Commands (all but GET_VERSION and GET_STATUS need CAP_NET_ADMIN in the
@@ -74,8 +75,13 @@
  *   DENIED, AUDITED, EVENTS_LOST, EVENTS_QUEUED, UNDECIDABLE (u64 each).
  *
  * BULWARK_CMD_FLUSH_EVENTS     no attributes.
- *   Sends every queued event to the "events" multicast group, oldest first,
- *   then acknowledges. Subscribe before flushing to receive them.
+ *   Sends the oldest queued events, at most BULWARK_FLUSH_MAX, to the
+ *   "events" multicast group, then replies EVENTS_QUEUED (u64): how many
+ *   are still queued (flush again while it is not 0). Subscribe before
+ *   flushing to receive them; with no subscriber nothing is sent and the
+ *   events stay queued. A subscriber whose receive buffer is full misses
+ *   what is sent meanwhile (its socket reports ENOBUFS): the requester's
+ *   buffer holds one flush.
  *
  * Multicast group BULWARK_MCGRP_EVENTS
  * ------------------------------------
@@ -95,21 +101,27 @@
  *               strict); an IMAGE_INDEX not below BULWARK_IMAGES_MAX; a
  *               CHUNK empty or longer than BULWARK_CHUNK_MAX; a PATH that is
  *               not absolute or not shorter than BULWARK_PATH_MAX; a chunk
- *               out of order or past IMAGE_SIZE; an image
+ *               out of order or past IMAGE_SIZE; an IMAGE_INDEX staged
+ *               twice; a CTIME_NSEC not below 10^9; an ACTION that is not
+ *               an enum bulwark_action; a cgroup bound twice; a
+ *               HOST_POLICY no complete staged image has; an image
  *               the decoder rejects as malformed; a binding or identity of
  *               a policy no staged image has; ACTIVATE with an incomplete
  *               image. The extack message says which.
  *   EBADMSG     an image whose checksum is wrong
  *   EPROTO      an image of another ABI version
- *   E2BIG       an IMAGE_SIZE past BULWARK_IMAGE_SIZE_MAX; policy indexes
+ *   E2BIG       an IMAGE_SIZE past BULWARK_IMAGE_SIZE_MAX; an image with
+ *               more policies, rules or strings than bulwark_image.h allows
+ *               (the decoder); policy indexes
  *               reaching BULWARK_POLICY_INDEX_MAX; more bindings or
  *               identities than BULWARK_BINDINGS_MAX or
  *               BULWARK_IDENTITIES_MAX; all staged images together past
  *               BULWARK_STAGE_BYTES_MAX
  *   ESTALE      a STAGE token that is not current; an identity whose file
- *               changed
+ *               changed or is not a regular file
  *   ENOENT      LOAD_IDENTITY: no such file (the lookup failed)
- *   EPERM       a state-changing command without CAP_NET_ADMIN
+ *   EPERM       a state-changing command without CAP_NET_ADMIN (refused by
+ *               generic netlink itself, without an extack message)
  *   EOPNOTSUPP  a command number this module does not know, or a dump
  *               request (NLM_F_DUMP): no command dumps
  *   ENOMEM      memory could not be allocated
@@ -132,6 +144,7 @@
 #define BULWARK_IDENTITIES_MAX 1048576	/* LOAD_IDENTITY commands per generation */
 #define BULWARK_STAGE_BYTES_MAX (1ull << 30)	/* all staged images together */
 #define BULWARK_EVENTS_QUEUED 4096
+#define BULWARK_FLUSH_MAX 32		/* events one FLUSH_EVENTS sends */
 #define BULWARK_EV_EXE_MAX 256		/* EV_EXE and EV_OBJECT string sizes */
 #define BULWARK_EV_OBJECT_MAX 512
 
