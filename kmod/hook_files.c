@@ -47,9 +47,11 @@ static bool under_root(const struct path *path)
  * Names @path, with @child (a name in that directory) after it when not
  * NULL, into the per-CPU scratch buffer. Returns the length, 0 for a file
  * that has no path (pipe:[n], anon_inode:...), or -errno when it cannot be
- * named.
+ * named. With @own_names, a path the task cannot see fails (below); a unix
+ * socket's bound path is named wherever it lies.
  */
-static int name_path(const struct path *path, const struct dentry *child, const char **out)
+static int name_path(const struct path *path, const struct dentry *child, bool own_names,
+		     const char **out)
 {
 	char *buf = decision_scratch(), *p;
 	int len;
@@ -66,8 +68,8 @@ static int name_path(const struct path *path, const struct dentry *child, const 
 	 * task's root (another mount namespace, a tree detached by open_tree)
 	 * has no name the task sees: it fails closed.
 	 */
-	if (!(path->mnt->mnt_flags & MNT_INTERNAL) && current->cred == current->real_cred &&
-	    !under_root(path))
+	if (own_names && !(path->mnt->mnt_flags & MNT_INTERNAL) &&
+	    current->cred == current->real_cred && !under_root(path))
 		return -EXDEV;
 	len = strlen(p);
 	/* An unlinked file (a memfd, or reopened through /proc): the name it had. */
@@ -112,12 +114,8 @@ static int decide_named(struct decision *d, u8 class, u16 access, const char *pa
 	return decision_conclude(d, path);
 }
 
-/*
- * A path operation of @class on @dir (and @child in it, when not NULL).
- * Unix socket rules fall back on the default of their direction.
- */
-static int path_hook(u8 op, u16 access, u8 class, const struct path *dir,
-		     const struct dentry *child)
+int path_hook(u8 op, u16 access, u8 class, const struct path *dir, const struct dentry *child,
+	      bool own_names)
 {
 	struct decision d = {.class = class};
 	u8 deflt = class;
@@ -133,7 +131,7 @@ static int path_hook(u8 op, u16 access, u8 class, const struct path *dir,
 	}
 	if (!decision_has_path_rules(&d, class) && d.ref.policy->defaults[deflt] == BULWARK_ALLOW)
 		return 0;
-	len = name_path(dir, child, &path);
+	len = name_path(dir, child, own_names, &path);
 	if (len <= 0)
 		return decision_undecidable(&d, access, NULL);
 	return decide_named(&d, class, access, path, len);
@@ -141,7 +139,7 @@ static int path_hook(u8 op, u16 access, u8 class, const struct path *dir,
 
 static int tree_hook(u8 op, u16 access, const struct path *dir, const struct dentry *child)
 {
-	return path_hook(op, access, BULWARK_CLASS_FILE, dir, child);
+	return path_hook(op, access, BULWARK_CLASS_FILE, dir, child, true);
 }
 
 /* --- code ---------------------------------------------------------------------- */
@@ -164,7 +162,7 @@ static int exec_hook(struct file *file, u8 op)
 	if (!decision_begin(&d, op))
 		return 0;
 	id = bulwark_generation_identity(d.gen, inode->i_sb->s_dev, inode->i_ino, d.ref.index);
-	len = name_path(user_path, NULL, &path);
+	len = name_path(user_path, NULL, true, &path);
 	if (len <= 0)
 		path = NULL;
 	if (id) {
@@ -330,7 +328,7 @@ static int on_file_open(struct pt_regs *regs)
 	if (!decision_has_path_rules(&d, BULWARK_CLASS_FILE) &&
 	    d.ref.policy->defaults[BULWARK_CLASS_FILE] == BULWARK_ALLOW)
 		return 0;
-	len = name_path(&file->f_path, NULL, &path);
+	len = name_path(&file->f_path, NULL, true, &path);
 	if (len == 0)
 		return 0; /* pseudo files have no path: not ours */
 	if (len < 0)
@@ -382,7 +380,7 @@ static int on_path_mknod(struct pt_regs *regs)
 	ret = tree_hook(BULWARK_OP_MKNOD, BULWARK_ACCESS_CREATE, dir, dentry);
 	if (!ret && (mode & S_IFMT) == S_IFSOCK)
 		ret = path_hook(BULWARK_OP_BIND, BULWARK_ACCESS_BIND, BULWARK_CLASS_UNIX, dir,
-				dentry);
+				dentry, true);
 	return ret;
 }
 
@@ -451,7 +449,7 @@ static int operation_hook(u8 op, u8 why, bool always, const struct path *path, c
 	    !decision_has_path_rules(&d, BULWARK_CLASS_UNIX))
 		return 0;
 	d.denied = BULWARK_ACCESS_OPERATION;
-	if (path && name_path(path, NULL, &name) <= 0)
+	if (path && name_path(path, NULL, true, &name) <= 0)
 		name = NULL;
 	return decision_conclude(&d, name);
 }

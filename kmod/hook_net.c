@@ -231,32 +231,10 @@ static int on_socket_accept(struct pt_regs *regs)
 static int unix_peer_hook(struct sock *other, u8 op)
 {
 	struct unix_sock *peer = unix_sk(other);
-	struct decision d = {.class = BULWARK_CLASS_UNIX, .direction = BULWARK_EGRESS};
-	struct bulwark_verdict v;
-	const char *path;
-	char *buf, *p;
-	int len;
 
 	if (!peer->path.dentry)
 		return 0; /* abstract or unbound: decided by its name */
-	if (!decision_begin(&d, op))
-		return 0;
-	if (!decision_has_path_rules(&d, BULWARK_CLASS_UNIX) &&
-	    d.ref.policy->defaults[BULWARK_CLASS_EGRESS] == BULWARK_ALLOW)
-		return 0;
-	buf = decision_scratch();
-	p = d_path(&peer->path, buf, PATH_MAX);
-	if (IS_ERR(p) || *p != '/')
-		return decision_undecidable(&d, BULWARK_ACCESS_CONNECT, NULL);
-	path = p;
-	len = strlen(p);
-	if (bulwark_decide_path(d.ref.image, d.ref.local, BULWARK_CLASS_UNIX, path, len,
-				BULWARK_ACCESS_CONNECT, NULL, &v))
-		return decision_undecidable(&d, BULWARK_ACCESS_CONNECT, path);
-	d.class = v.class;
-	d.rule = v.rule_id;
-	d.denied = v.action == BULWARK_DENY ? BULWARK_ACCESS_CONNECT : 0;
-	return decision_conclude(&d, path);
+	return path_hook(op, BULWARK_ACCESS_CONNECT, BULWARK_CLASS_UNIX, &peer->path, NULL, false);
 }
 
 /* security_unix_stream_connect(sock, other, newsk) */

@@ -16,6 +16,9 @@
 #include <linux/ptrace.h>
 #include <linux/types.h>
 
+struct dentry;
+struct path;
+
 /* A decision at the entry of a security_*() function: 0 lets it run, else -EPERM. */
 typedef int (*bulwark_decide_fn)(struct pt_regs *regs);
 
@@ -28,6 +31,15 @@ struct bulwark_hook_spec {
 /* hook_files.c and hook_net.c: their hooks, NULL-terminated. */
 extern const struct bulwark_hook_spec bulwark_file_hooks[];
 extern const struct bulwark_hook_spec bulwark_net_hooks[];
+
+/*
+ * hook_files.c, also for hook_net.c's unix sockets: a path operation of
+ * @class on @dir (and @child in it, when not NULL); unix socket rules fall
+ * back on the default of their direction. See name_path() for @own_names.
+ * 0 or -EPERM.
+ */
+int path_hook(u8 op, u16 access, u8 class, const struct path *dir, const struct dentry *child,
+	      bool own_names);
 
 static inline unsigned long hook_arg(struct pt_regs *regs, unsigned int n)
 {
