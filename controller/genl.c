@@ -382,6 +382,24 @@ int kmod_clear(struct kmod *k, uint64_t *generation)
 	return command_generation(k, request(k->family, BULWARK_CMD_CLEAR), generation, NULL, 0);
 }
 
+/*
+ * Sends a staging request, unless building it failed (@msg NULL or
+ * @unbuilt: an attribute did not fit); the answer's error.
+ */
+static int send_staged(struct kmod *k, struct nl_msg *msg, bool unbuilt, char *why, size_t size)
+{
+	struct exchange x = {.why = why, .why_size = size};
+	int ret;
+
+	if (!msg || unbuilt) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = transact(k->sock, msg, &x);
+	exchange_free(&x);
+	return ret;
+}
+
 static int load_images(struct kmod *k, uint32_t stage, const struct kmod_load *load, char *why,
 		       size_t size)
 {
@@ -392,24 +410,23 @@ static int load_images(struct kmod *k, uint32_t stage, const struct kmod_load *l
 		const struct kmod_load_image *img = &load->images[i];
 
 		for (offset = 0; offset < img->size; offset += n) {
-			struct exchange x = {.why = why, .why_size = size};
 			struct nl_msg *msg = request_sized(k->family, BULWARK_CMD_LOAD_IMAGE,
 							   BULWARK_CHUNK_MAX + 256);
 
 			n = img->size - offset;
 			if (n > BULWARK_CHUNK_MAX)
 				n = BULWARK_CHUNK_MAX;
-			if (!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
-			    nla_put_u32(msg, BULWARK_A_IMAGE_INDEX, i) ||
-			    nla_put_u64(msg, BULWARK_A_OFFSET, offset) ||
-			    nla_put(msg, BULWARK_A_CHUNK, n, (const char *)img->data + offset) ||
-			    (!offset && (nla_put_u64(msg, BULWARK_A_IMAGE_SIZE, img->size) ||
-					 nla_put_u32(msg, BULWARK_A_POLICY_BASE, img->base)))) {
-				nlmsg_free(msg);
-				return -ENOMEM;
-			}
-			ret = transact(k->sock, msg, &x);
-			exchange_free(&x);
+			ret = send_staged(
+				k, msg,
+				!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
+					nla_put_u32(msg, BULWARK_A_IMAGE_INDEX, i) ||
+					nla_put_u64(msg, BULWARK_A_OFFSET, offset) ||
+					nla_put(msg, BULWARK_A_CHUNK, n,
+						(const char *)img->data + offset) ||
+					(!offset &&
+					 (nla_put_u64(msg, BULWARK_A_IMAGE_SIZE, img->size) ||
+					  nla_put_u32(msg, BULWARK_A_POLICY_BASE, img->base))),
+				why, size);
 			if (ret)
 				return ret;
 		}
@@ -424,17 +441,14 @@ static int load_bindings(struct kmod *k, uint32_t stage, const struct kmod_load 
 	int ret;
 
 	for (i = 0; i < load->binding_count; i++) {
-		struct exchange x = {.why = why, .why_size = size};
 		struct nl_msg *msg = request(k->family, BULWARK_CMD_LOAD_BIND);
 
-		if (!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
-		    nla_put_u64(msg, BULWARK_A_CGROUP_ID, load->bindings[i].cgroup) ||
-		    nla_put_u32(msg, BULWARK_A_POLICY, load->bindings[i].policy)) {
-			nlmsg_free(msg);
-			return -ENOMEM;
-		}
-		ret = transact(k->sock, msg, &x);
-		exchange_free(&x);
+		ret = send_staged(
+			k, msg,
+			!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
+				nla_put_u64(msg, BULWARK_A_CGROUP_ID, load->bindings[i].cgroup) ||
+				nla_put_u32(msg, BULWARK_A_POLICY, load->bindings[i].policy),
+			why, size);
 		if (ret)
 			return ret;
 	}
@@ -451,22 +465,19 @@ static int load_identities(struct kmod *k, uint32_t stage, const struct kmod_loa
 
 	for (i = 0; i < load->identity_count; i++) {
 		const struct kmod_load_identity *id = &load->identities[i];
-		struct exchange x = {.why = why, .why_size = size};
 		struct nl_msg *msg =
 			request_sized(k->family, BULWARK_CMD_LOAD_IDENTITY, BULWARK_PATH_MAX + 256);
 
-		if (!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
-		    nla_put_u32(msg, BULWARK_A_POLICY, id->policy) ||
-		    nla_put_string(msg, BULWARK_A_PATH, id->path) ||
-		    nla_put_u8(msg, BULWARK_A_ACTION, id->action) ||
-		    nla_put_u32(msg, BULWARK_A_RULE, id->rule) ||
-		    nla_put_u64(msg, BULWARK_A_CTIME_SEC, (uint64_t)id->ctime_sec) ||
-		    nla_put_u32(msg, BULWARK_A_CTIME_NSEC, id->ctime_nsec)) {
-			nlmsg_free(msg);
-			return -ENOMEM;
-		}
-		ret = transact(k->sock, msg, &x);
-		exchange_free(&x);
+		ret = send_staged(
+			k, msg,
+			!msg || nla_put_u32(msg, BULWARK_A_STAGE, stage) ||
+				nla_put_u32(msg, BULWARK_A_POLICY, id->policy) ||
+				nla_put_string(msg, BULWARK_A_PATH, id->path) ||
+				nla_put_u8(msg, BULWARK_A_ACTION, id->action) ||
+				nla_put_u32(msg, BULWARK_A_RULE, id->rule) ||
+				nla_put_u64(msg, BULWARK_A_CTIME_SEC, (uint64_t)id->ctime_sec) ||
+				nla_put_u32(msg, BULWARK_A_CTIME_NSEC, id->ctime_nsec),
+			why, size);
 		if (ret == -ENOENT || ret == -ESTALE) {
 			if (why)
 				why[0] = 0;
