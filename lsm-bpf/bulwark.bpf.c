@@ -557,26 +557,112 @@ static __always_inline bool has_path_entries(const struct bw_policy *p, __u8 cla
 	       p->subtree_depths[class];
 }
 
+/* --- walking up from a dentry, as d_path does -------------------------------- */
+
+#define PATH_NAMES 32 /* components a path built from dentries may have */
+#define PATH_STEPS 64 /* components and mount crossings */
+
+/*
+ * One step of a name_walk toward the root of everything: across a mount
+ * when at a mount's root, else to the parent, recording the name left
+ * behind (leaf first). Returns 1 when the walk is over: at the top
+ * (w->dentry is then 0), or unable to go on (w->nnames is then past
+ * PATH_NAMES: too deep, or a root that is no mount's root, i.e. a
+ * disconnected dentry from open_by_handle_at). A walk that runs out of
+ * steps ends with w->dentry set: it never reached the top.
+ */
+struct walk_ctx {
+	struct name_walk *w; /* in a scratch slot or an event: bpf_loop's context must be on the stack */
+};
+
+static long walk_step(__u32 i, struct walk_ctx *ctx)
+{
+	struct name_walk *w = ctx->w;
+	struct dentry *dentry = (void *)w->dentry, *parent;
+	struct vfsmount *vfsmnt = (void *)w->vfsmnt;
+	struct mount *mnt = real_mount(vfsmnt);
+	struct mount *mnt_parent;
+
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt) {
+			w->dentry = 0;
+			return 1;
+		}
+		w->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->vfsmnt = (__u64)vfs_mount(mnt_parent);
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry || w->nnames >= PATH_NAMES) {
+		w->nnames = PATH_NAMES + 1;
+		return 1;
+	}
+	w->names[w->nnames & (PATH_NAMES - 1)] = (__u64)BPF_CORE_READ(dentry, d_name.name);
+	w->nnames++;
+	w->dentry = (__u64)parent;
+	return 0;
+}
+
+/*
+ * Walks @w from @dentry on @vfsmnt up to the top. A bpf_loop, so the
+ * verifier walks one step, not every way through PATH_STEPS of them.
+ * Returns whether it got there with every name.
+ */
+static __always_inline bool walk_up(struct name_walk *w, struct dentry *dentry,
+				    struct vfsmount *vfsmnt)
+{
+	struct walk_ctx ctx = {.w = w};
+
+	w->dentry = (__u64)dentry;
+	w->vfsmnt = (__u64)vfsmnt;
+	bpf_loop(PATH_STEPS, walk_step, &ctx, 0);
+	return !w->dentry && w->nnames <= PATH_NAMES;
+}
+
 /* --- events and verdicts ----------------------------------------------------- */
 
-#define EXE_NAMES 16 /* path components (a power of two) */
-#define EXE_STEPS 24 /* components and mount crossings */
+_Static_assert(sizeof(struct name_walk) <= BW_OBJECT_MAX, "the exe walk fits in an event's object");
+
+struct exe_copy {
+	struct name_walk *walk;
+	struct bw_event *e;
+	__u32 off;
+};
+
+/* Appends "/" and the i-th name from the root to e->exe; 1 when done. */
+static long exe_copy_step(__u32 i, struct exe_copy *c)
+{
+	struct name_walk *w = c->walk;
+	struct bw_event *e = c->e;
+	__u32 off = c->off;
+	long len;
+
+	if (i >= w->nnames || off >= BW_EXE_MAX - 2)
+		return 1;
+	e->exe[off & (BW_EXE_MAX - 1)] = '/';
+	off++;
+	len = bpf_probe_read_kernel_str(&e->exe[off & (BW_EXE_MAX - 1)],
+					(BW_EXE_MAX - off) & (BW_EXE_MAX - 1),
+					(const void *)w->names[(w->nnames - 1 - i) & (PATH_NAMES - 1)]);
+	if (len <= 1)
+		return 1;
+	c->off = off + len - 1;
+	return 0;
+}
 
 /*
  * The current task's executable as a path, built from its dentries and
  * mounts as d_path does (6.2 and later refuse bpf_d_path on current->mm's
- * file: the pointer is not trusted). Names are collected leaf first, then
- * written root first; at most EXE_NAMES components.
+ * file: the pointer is not trusted); empty when it cannot be built. Uses
+ * the event's object buffer for the walk: the caller fills the object in
+ * afterwards.
  */
 __noinline int exe_from_dentries(struct bw_event *e)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	const unsigned char *names[EXE_NAMES];
-	struct dentry *dentry, *root, *parent;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt, *mnt_parent;
+	struct exe_copy c = {};
 	struct file *exe;
-	__u32 n = 0, i, off = 0;
 
 	if (!e)
 		return 0;
@@ -584,43 +670,13 @@ __noinline int exe_from_dentries(struct bw_event *e)
 	exe = BPF_CORE_READ(task, mm, exe_file);
 	if (!exe)
 		return 0;
-	dentry = BPF_CORE_READ(exe, f_path.dentry);
-	vfsmnt = BPF_CORE_READ(exe, f_path.mnt);
-	mnt = real_mount(vfsmnt);
-	for (i = 0; i < EXE_STEPS; i++) {
-		root = BPF_CORE_READ(vfsmnt, mnt_root);
-		if (dentry == root) {
-			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-			if (mnt_parent == mnt)
-				break; /* the root of everything */
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mnt_parent;
-			vfsmnt = vfs_mount(mnt);
-			continue;
-		}
-		parent = BPF_CORE_READ(dentry, d_parent);
-		if (parent == dentry || n >= EXE_NAMES)
-			break;
-		names[n & (EXE_NAMES - 1)] = BPF_CORE_READ(dentry, d_name.name);
-		n++;
-		dentry = parent;
-	}
-	for (i = 0; i < EXE_NAMES; i++) {
-		long len;
-
-		if (i >= n || off >= BW_EXE_MAX - 2)
-			break;
-		e->exe[off & (BW_EXE_MAX - 1)] = '/';
-		off++;
-		len = bpf_probe_read_kernel_str(&e->exe[off & (BW_EXE_MAX - 1)],
-						(BW_EXE_MAX - off) & (BW_EXE_MAX - 1),
-						names[(n - 1 - i) & (EXE_NAMES - 1)]);
-		if (len <= 1)
-			break;
-		off += len - 1;
-	}
-	if (off < BW_EXE_MAX)
-		e->exe[off & (BW_EXE_MAX - 1)] = 0;
+	c.walk = (struct name_walk *)e->object;
+	c.walk->nnames = 0;
+	if (!walk_up(c.walk, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt)))
+		return 0;
+	c.e = e;
+	bpf_loop(PATH_NAMES, exe_copy_step, &c, 0);
+	e->exe[c.off & (BW_EXE_MAX - 1)] = 0;
 	return 0;
 }
 
@@ -725,45 +781,9 @@ static __always_inline void file_key(struct decision *d, struct file *file,
 	key->reserved = 0;
 }
 
-#define PATH_NAMES 32 /* components a path built from dentries may have */
-#define PATH_STEPS 64 /* components and mount crossings */
-
 struct build_ctx {
 	struct bw_scratch *s;
 };
-
-/* One step up from s->walk_dentry: a name, or a mount crossing; 1 at the root. */
-static long walk_step(__u32 i, struct build_ctx *ctx)
-{
-	struct bw_scratch *s = ctx->s;
-	struct dentry *dentry = (void *)s->walk_dentry, *parent;
-	struct vfsmount *vfsmnt = (void *)s->walk_mnt;
-	struct mount *mnt = real_mount(vfsmnt);
-	struct mount *mnt_parent;
-
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		if (mnt_parent == mnt)
-			return 1; /* the root of everything */
-		s->walk_dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
-		s->walk_mnt = (__u64)vfs_mount(mnt_parent);
-		return 0;
-	}
-	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry) {
-		/* A root that is no mount's root: disconnected (open_by_handle_at). */
-		s->nnames = PATH_NAMES + 1;
-		return 1;
-	}
-	if (s->nnames >= PATH_NAMES) {
-		s->nnames = PATH_NAMES + 1; /* too deep */
-		return 1;
-	}
-	s->names[s->nnames & (PATH_NAMES - 1)] = (__u64)BPF_CORE_READ(dentry, d_name.name);
-	s->nnames++;
-	s->walk_dentry = (__u64)parent;
-	return 0;
-}
 
 /* Appends "/" and the i-th name from the root into s->path. */
 static long copy_step(__u32 i, struct build_ctx *ctx)
@@ -772,20 +792,20 @@ static long copy_step(__u32 i, struct build_ctx *ctx)
 	__u32 k, off = s->off;
 	long len;
 
-	if (i >= s->nnames || s->nnames > PATH_NAMES)
+	if (i >= s->walk.nnames || s->walk.nnames > PATH_NAMES)
 		return 1;
 	/* Room for "/" and a name of up to NAME_MAX bytes, or give up. */
 	if (off >= BW_PATH_BUF - 258) {
-		s->nnames = PATH_NAMES + 1;
+		s->walk.nnames = PATH_NAMES + 1;
 		return 1;
 	}
-	k = (s->nnames - 1 - i) & (PATH_NAMES - 1);
+	k = (s->walk.nnames - 1 - i) & (PATH_NAMES - 1);
 	s->path[off & (BW_PATH_BUF - 1)] = '/';
 	off++;
 	len = bpf_probe_read_kernel_str(&s->path[off & (BW_PATH_BUF - 1)], 256,
-					(const void *)s->names[k]);
+					(const void *)s->walk.names[k]);
 	if (len <= 1) {
-		s->nnames = PATH_NAMES + 1;
+		s->walk.nnames = PATH_NAMES + 1;
 		return 1;
 	}
 	s->off = off + len - 1;
@@ -802,24 +822,21 @@ static __always_inline __u32 build_path(struct bw_scratch *s, struct dentry *den
 {
 	struct build_ctx ctx = {.s = s};
 
-	s->nnames = 0;
+	s->walk.nnames = 0;
 	s->off = 0;
 	if (child) {
-		s->names[0] = (__u64)BPF_CORE_READ(child, d_name.name);
-		s->nnames = 1;
+		s->walk.names[0] = (__u64)BPF_CORE_READ(child, d_name.name);
+		s->walk.nnames = 1;
 	}
-	s->walk_dentry = (__u64)dentry;
-	s->walk_mnt = (__u64)vfsmnt;
-	bpf_loop(PATH_STEPS, walk_step, &ctx, 0);
-	if (s->nnames > PATH_NAMES)
+	if (!walk_up(&s->walk, dentry, vfsmnt))
 		return 0;
-	if (!s->nnames) {
+	if (!s->walk.nnames) {
 		s->path[0] = '/';
 		s->path[1] = 0;
 		return 1;
 	}
 	bpf_loop(PATH_NAMES, copy_step, &ctx, 0);
-	if (s->nnames > PATH_NAMES || s->off >= BW_PATH_BUF)
+	if (s->walk.nnames > PATH_NAMES || s->off >= BW_PATH_BUF)
 		return 0;
 	s->path[s->off & (BW_PATH_BUF - 1)] = 0;
 	return s->off;
@@ -1104,7 +1121,8 @@ static __always_inline int path_hook(__u8 op, __u16 access, __u8 class, struct d
 		stat_add(BW_STAT_UNDECIDABLE);
 		d.denied = access;
 		d.why |= BW_WHY_UNDECIDABLE;
-		ret = conclude(&d, NULL);
+		/* The event names at least the last component. */
+		ret = conclude_named(&d, NULL, BPF_CORE_READ(child ? child : dentry, d_name.name));
 	}
 	if (s)
 		release_scratch(claimed);

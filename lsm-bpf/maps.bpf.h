@@ -120,6 +120,14 @@ struct {
 } bw_events SEC(".maps");
 
 /* Per-CPU working memory; claimed through bw_scratch_busy (see claim_scratch). */
+/* A path's components, leaf first, gathered by walking up its dentries and mounts. */
+struct name_walk {
+	__u64 dentry, vfsmnt; /* where the walk is; dentry 0 once at the top */
+	__u32 nnames;
+	__u32 reserved;
+	__u64 names[32];
+};
+
 struct bw_scratch {
 	char path[BW_PATH_BUF];
 	__u64 hash[BW_DEPTH_MAX];
@@ -129,10 +137,8 @@ struct bw_scratch {
 	__u32 full_check;
 	__u32 full_len;
 	__u32 depth; /* components of the full path */
-	/* build_path(): the names of a path's components, leaf first */
-	__u64 names[32];
-	__u64 walk_dentry, walk_mnt;
-	__u32 nnames, off;
+	struct name_walk walk; /* build_path() */
+	__u32 off;
 };
 
 struct {
