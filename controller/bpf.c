@@ -376,6 +376,40 @@ int bw_map_next_key(struct bpf_backend *b, enum bw_map m, const void *key, void 
 	return bpf_map_get_next_key(b->fds[m], key, next) ? -errno : 0;
 }
 
+/*
+ * The values of an array map's keys first .. first + count - 1, each
+ * value_size bytes, in a few batch calls instead of count lookups. A batch
+ * goes on after the key it is given: from first - 1, or from the start.
+ */
+int bw_map_lookup_range(struct bpf_backend *b, enum bw_map m, __u32 first, __u32 count,
+			void *values, size_t value_size)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys = calloc(count ? count : 1, sizeof(*keys));
+	__u32 prev, next, done = 0, n;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (done < count) {
+		n = count - done;
+		prev = first + done - 1;
+		if (bpf_map_lookup_batch(b->fds[m], first + done ? &prev : NULL, &next, keys,
+					 (char *)values + (size_t)done * value_size, &n, &opts) &&
+		    errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+		if (!n || keys[0] != first + done) {
+			ret = -ENOENT; /* past the end of the map */
+			break;
+		}
+		done += n;
+	}
+	free(keys);
+	return ret;
+}
+
 int bw_map_sum_u64(struct bpf_backend *b, enum bw_map m, __u32 key, __u64 *sum, size_t words)
 {
 	size_t vsize = (words * sizeof(__u64) + 7) & ~7ul;

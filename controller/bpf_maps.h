@@ -53,6 +53,8 @@ int bw_map_lookup(struct bpf_backend *b, enum bw_map m, const void *key, void *v
 int bw_map_delete(struct bpf_backend *b, enum bw_map m, const void *key);
 int bw_map_next_key(struct bpf_backend *b, enum bw_map m, const void *key, void *next);
 /* Per-CPU arrays of u64 words: the sum over CPUs, and zeroing an entry. */
+int bw_map_lookup_range(struct bpf_backend *b, enum bw_map m, __u32 first, __u32 count,
+			void *values, size_t value_size);
 int bw_map_sum_u64(struct bpf_backend *b, enum bw_map m, __u32 key, __u64 *sum, size_t words);
 int bw_map_zero_percpu(struct bpf_backend *b, enum bw_map m, __u32 key, size_t words);
 

@@ -115,7 +115,15 @@ int enforce_open_backend(const char *name, bool load, struct backend **out)
 		free(be);
 		return -EINVAL;
 	}
-	kret = kmod_open(&k);
+	/*
+	 * Asked for the BPF backend while it enforces (pinned): the module
+	 * changes nothing, and asking for its family when it is not loaded
+	 * makes the kernel run modprobe, the slowest step of a bulwark exec.
+	 */
+	if (name && !strcmp(name, "bpf") && bpf_pinned)
+		kret = -ENOENT;
+	else
+		kret = kmod_open(&k);
 	kmod_live = !kret && !kmod_get_status(k, &st) && st.generation;
 	if (name && !strcmp(name, "kmod")) {
 		if (kret) {

@@ -18,13 +18,31 @@
 
 struct install_ctx {
 	struct bpf_backend *b;
+	__u32 *entries; /* by enum bw_slot_map */
 };
+
+/* The hash maps a slot's entries go to, as bw_generation.entries counts them. */
+static const enum bw_map slot_maps[__BW_SLOT_MAPS] = {
+	[BW_SLOT_CGROUPS] = BW_MAP_CGROUPS,	  [BW_SLOT_PATHS] = BW_MAP_PATHS,
+	[BW_SLOT_GLOBS] = BW_MAP_GLOBS,		  [BW_SLOT_IDENTITIES] = BW_MAP_IDENTITIES,
+	[BW_SLOT_NETS] = BW_MAP_NETS,		  [BW_SLOT_NET_RULES] = BW_MAP_NET_RULES,
+};
+
+/* An entry of the slot being filled, counted where it goes. */
+static int slot_put(struct install_ctx *c, enum bw_map map, const void *key, const void *value)
+{
+	int ret = bw_map_update(c->b, map, key, value);
+	size_t i;
+
+	for (i = 0; !ret && i < __BW_SLOT_MAPS; i++)
+		if (slot_maps[i] == map)
+			c->entries[i]++;
+	return ret;
+}
 
 static int sink_put(void *ctx, enum bw_map map, const void *key, const void *value)
 {
-	struct install_ctx *c = ctx;
-
-	return bw_map_update(c->b, map, key, value);
+	return slot_put(ctx, map, key, value);
 }
 
 /*
@@ -181,10 +199,8 @@ static int clear_hash_map(struct bpf_backend *b, enum bw_map m, __u32 slot)
 
 static int clear_slot(struct bpf_backend *b, __u32 slot)
 {
-	static const enum bw_map hashes[] = {BW_MAP_CGROUPS,	BW_MAP_PATHS, BW_MAP_GLOBS,
-					     BW_MAP_IDENTITIES, BW_MAP_NETS,  BW_MAP_NET_RULES};
-	struct bw_generation gen = {0};
-	struct bw_policy empty = {0};
+	struct bw_generation gen = {0}, was;
+	struct bw_policy empty = {0}, *policies;
 	__u32 i, index;
 	size_t m;
 	int ret;
@@ -192,37 +208,60 @@ static int clear_slot(struct bpf_backend *b, __u32 slot)
 	ret = wait_readers(b, slot);
 	if (ret)
 		return ret;
+	ret = bw_map_lookup(b, BW_MAP_GENS, &slot, &was);
+	if (ret)
+		return ret;
 	/* The slot's generation record goes first: nothing may look it up half cleared. */
 	ret = bw_map_update(b, BW_MAP_GENS, &slot, &gen);
 	if (ret)
 		return ret;
-	for (m = 0; m < sizeof(hashes) / sizeof(hashes[0]); m++) {
-		ret = clear_hash_map(b, hashes[m], slot);
+	if (was.contents == BW_SLOT_EMPTY)
+		return 0;
+	for (m = 0; m < __BW_SLOT_MAPS; m++) {
+		if (was.contents == BW_SLOT_COUNTED && !was.entries[m])
+			continue;
+		ret = clear_hash_map(b, slot_maps[m], slot);
 		if (ret)
 			return ret;
 	}
-	for (i = 0; i < BW_POLICY_MAX; i++) {
-		struct bw_policy p;
-
-		index = slot * BW_POLICY_MAX + i;
-		if (bw_map_lookup(b, BW_MAP_POLICIES, &index, &p) || !p.valid)
+	/* One read of the slot's policies: a lookup each is 8,192 system calls. */
+	policies = calloc(BW_POLICY_MAX, sizeof(*policies));
+	if (!policies)
+		return -ENOMEM;
+	ret = bw_map_lookup_range(b, BW_MAP_POLICIES, slot * BW_POLICY_MAX, BW_POLICY_MAX, policies,
+				  sizeof(*policies));
+	for (i = 0; !ret && i < BW_POLICY_MAX; i++) {
+		if (!policies[i].valid)
 			continue;
+		index = slot * BW_POLICY_MAX + i;
 		ret = bw_map_update(b, BW_MAP_POLICIES, &index, &empty);
 		if (!ret)
 			ret = bw_map_zero_percpu(b, BW_MAP_COUNTERS, index, 3);
-		if (ret)
-			return ret;
 	}
-	return 0;
+	free(policies);
+	if (ret)
+		return ret;
+	gen.contents = BW_SLOT_EMPTY;
+	return bw_map_update(b, BW_MAP_GENS, &slot, &gen);
 }
 
 static int fill_slot(struct bpf_backend *b, __u32 slot, __u64 seed,
-		     const struct gen_source *sources, size_t count, struct gen_result *result)
+		     const struct gen_source *sources, size_t count, __u32 *entries,
+		     struct gen_result *result)
 {
-	struct install_ctx ctx = {.b = b};
+	struct install_ctx ctx = {.b = b, .entries = entries};
+	struct bw_generation filling = {.contents = BW_SLOT_UNKNOWN};
 	__u32 glob_next = 0, net_next = 0;
 	size_t s, i;
 	int ret;
+
+	/* Until the slot is complete, whoever clears it next walks every map. */
+	ret = bw_map_update(b, BW_MAP_GENS, &slot, &filling);
+	if (ret) {
+		snprintf(result->why, sizeof(result->why), "cannot mark the slot: %s",
+			 strerror(-ret));
+		return ret;
+	}
 
 	for (s = 0; s < count; s++) {
 		const struct gen_source *src = &sources[s];
@@ -254,7 +293,7 @@ static int fill_slot(struct bpf_backend *b, __u32 slot, __u64 seed,
 						    .slot = slot};
 			__u32 policy = src->policy_base + src->bindings[i].policy;
 
-			ret = bw_map_update(b, BW_MAP_CGROUPS, &key, &policy);
+			ret = slot_put(&ctx, BW_MAP_CGROUPS, &key, &policy);
 			if (ret) {
 				snprintf(result->why, sizeof(result->why),
 					 "cannot bind cgroup %llu: %s",
@@ -292,10 +331,11 @@ int generation_install(struct bpf_backend *b, const struct gen_source *sources, 
 		ret = -errno;
 		goto fail;
 	}
-	ret = fill_slot(b, slot, next.seed, sources, count, result);
+	ret = fill_slot(b, slot, next.seed, sources, count, next.entries, result);
 	if (ret)
 		goto undo;
 	next.generation = active_gen.generation + 1;
+	next.contents = BW_SLOT_COUNTED;
 	for (s = 0; s < count; s++) {
 		__u32 end = sources[s].policy_base + sources[s].image->policy_count;
 

@@ -95,15 +95,56 @@ void state_session_remove(int index)
 	unlink(path);
 }
 
+static int by_index(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The indices of the sessions registered in the sessions directory (a
+ * N.cgroup file each), ascending, into @indices (SESSIONS_MAX of them):
+ * one read of the directory, not an open for every possible index.
+ * Returns how many, or -errno.
+ */
+static int session_indices(int *indices)
+{
+	char path[PATH_MAX], end[8];
+	struct dirent *e;
+	int count = 0, index;
+	DIR *dir;
+
+	state_path(path, sizeof(path), "sessions");
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(dir)) && count < SESSIONS_MAX) {
+		if (sscanf(e->d_name, "%d.%7s", &index, end) != 2 || strcmp(end, "cgroup") ||
+		    index < 0 || index >= SESSIONS_MAX)
+			continue;
+		indices[count++] = index;
+	}
+	closedir(dir);
+	qsort(indices, count, sizeof(*indices), by_index);
+	return count;
+}
+
 void state_clear(void)
 {
+	int *indices = calloc(SESSIONS_MAX, sizeof(*indices));
 	char path[PATH_MAX];
-	int i;
+	int i, count;
 
 	state_path(path, sizeof(path), "applied.img");
 	unlink(path);
-	for (i = 0; i < SESSIONS_MAX; i++)
-		state_session_remove(i);
+	count = indices ? session_indices(indices) : -ENOMEM;
+	if (count < 0) {
+		/* Cannot list them: remove every one there could be. */
+		for (i = 0; i < SESSIONS_MAX; i++)
+			state_session_remove(i);
+	}
+	for (i = 0; i < count; i++)
+		state_session_remove(indices[i]);
+	free(indices);
 }
 
 struct loaded {
@@ -176,13 +217,14 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 {
 	struct loaded *loaded = calloc(SESSIONS_MAX + 1, sizeof(*loaded));
 	struct gen_source *sources = calloc(SESSIONS_MAX + 1, sizeof(*sources));
+	int *indices = calloc(SESSIONS_MAX, sizeof(*indices));
 	char path[PATH_MAX], next[PATH_MAX];
-	size_t count = 0, i;
+	size_t count = 0, i, k;
 	const char *what;
-	int ret = 0;
+	int ret = 0, nsessions;
 
 	memset(result, 0, sizeof(*result));
-	if (!loaded || !sources) {
+	if (!loaded || !sources || !indices) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -214,11 +256,18 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 		sources[count].binding_count = loaded[0].binding_count;
 		count++;
 	}
+	ret = nsessions = session_indices(indices);
+	if (ret < 0) {
+		snprintf(result->why, sizeof(result->why), "cannot list the sessions: %s",
+			 strerror(-ret));
+		goto out;
+	}
 	ret = 0;
-	for (i = 0; i < SESSIONS_MAX; i++) {
-		struct loaded *l = &loaded[i + 1];
+	for (k = 0; k < (size_t)nsessions; k++) {
+		int index = indices[k];
+		struct loaded *l = &loaded[k + 1];
 
-		ret = load_session(l, i, result->why, sizeof(result->why));
+		ret = load_session(l, index, result->why, sizeof(result->why));
 		if (ret == -ENOENT) {
 			ret = 0;
 			continue;
@@ -226,7 +275,7 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 		if (ret)
 			goto out;
 		sources[count].image = &l->image;
-		sources[count].policy_base = BW_SESSION_BASE + i;
+		sources[count].policy_base = BW_SESSION_BASE + index;
 		sources[count].host_policy = -1;
 		sources[count].bindings = l->bindings;
 		sources[count].binding_count = l->binding_count;
@@ -266,5 +315,6 @@ out:
 	}
 	free(loaded);
 	free(sources);
+	free(indices);
 	return ret;
 }

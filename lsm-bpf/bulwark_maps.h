@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 4
+#define BW_LAYOUT_VERSION 5
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -71,12 +71,36 @@ struct bw_config {
 	__u64 admit_pidns_ino;
 };
 
+/* The hash maps whose keys hold a slot, as bw_generation.entries counts them. */
+enum bw_slot_map {
+	BW_SLOT_CGROUPS,
+	BW_SLOT_PATHS,
+	BW_SLOT_GLOBS,
+	BW_SLOT_IDENTITIES,
+	BW_SLOT_NETS,
+	BW_SLOT_NET_RULES,
+	__BW_SLOT_MAPS
+};
+
+/*
+ * What a slot holds, for the controller that clears it (the programs never
+ * read it). Walking a large hash map costs the same empty or full, so a
+ * clear walks only the maps the slot has entries in, when it knows.
+ */
+enum bw_slot_contents {
+	BW_SLOT_UNKNOWN = 0, /* being filled, or left by an interrupted run: walk every map */
+	BW_SLOT_EMPTY, /* cleared: nothing to walk */
+	BW_SLOT_COUNTED, /* filled completely: entries[] says where */
+};
+
 /* Per slot: the generation in it. */
 struct bw_generation {
 	__u64 generation; /* 0: the slot holds nothing */
 	__u64 seed; /* path hash seed of this generation (secret) */
 	__u32 host_policy; /* 1 + policy index for everything outside others, or 0 */
 	__u32 policy_count; /* of the applied image */
+	__u32 contents; /* enum bw_slot_contents */
+	__u32 entries[__BW_SLOT_MAPS]; /* with BW_SLOT_COUNTED: entries in each map */
 };
 
 #define BW_POLICY_HAS_UNIX_RULES (1u << 0)
