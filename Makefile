@@ -10,6 +10,10 @@ DESTDIR ?=
 
 BUILD := build
 KVER ?= $(shell tests/vm/kernels --default 2>/dev/null)
+# KVER may name a kernel line (6.1, 6.12): its newest installed kernel.
+ifneq ($(shell echo '$(KVER)' | grep -Ex '[0-9]+\.[0-9]+'),)
+override KVER := $(shell tests/vm/kernels --line $(KVER))
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 
 CC ?= gcc
@@ -146,7 +150,7 @@ $(BUILD)/tests/tools/bw-op: tests/tools/bw-op.c
 	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -static $< -o $@
 
 # Programs the VM benchmark (tests/bench/vm.sh) runs in the guest.
-BENCH_TOOLS := $(BUILD)/tests/bench/ops $(BUILD)/tests/bench/floor-load
+BENCH_TOOLS := $(BUILD)/tests/bench/ops $(BUILD)/tests/bench/floor-load $(BUILD)/tests/bench/bpf-load
 bench-tools: $(BENCH_TOOLS)
 
 $(BUILD)/tests/bench/ops: tests/bench/ops.c
@@ -155,6 +159,12 @@ $(BUILD)/tests/bench/ops: tests/bench/ops.c
 	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@
 
 $(BUILD)/tests/bench/floor-load: tests/bench/floor-load.c $(BUILD)/floor.skel.h
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ \
+		$(shell $(PKG_CONFIG) --libs libbpf)
+
+$(BUILD)/tests/bench/bpf-load: tests/bench/bpf-load.c $(BUILD)/bulwark.skel.h
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ \

@@ -4,7 +4,8 @@
 # the instructions executed: repeatable to well under 1% between boots).
 # Operations (tests/bench/ops.c): open+close, fork+exec+wait of a dynamic
 # /bin/true, mmap PROT_EXEC of a library, loopback TCP connect+accept+close.
-# Rows: no policy; the floor (empty BPF LSM programs on bulwark's hooks,
+# Rows: program load (verify and load all of bulwark's BPF programs,
+# tests/bench/bpf-load); no policy; the floor (empty BPF LSM programs on bulwark's hooks,
 # lsm-bpf/floor.bpf.c); bulwark with 10, 1,000 and 100,000 rules
 # (tests/bench/gen-policy, run by `bulwark exec --policy`); the same 10 and
 # 100,000 through bulwark.ko (kmod-10, kmod-100k); Landlock with an
@@ -21,7 +22,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=$repo/build/bench
 mkdir -p "$out/policies"
-for f in build/bulwark build/tests/bench/ops build/tests/bench/floor-load; do
+for f in build/bulwark build/tests/bench/ops build/tests/bench/floor-load build/tests/bench/bpf-load; do
 	[ -x "$repo/$f" ] || { echo "vm.sh: no $f: make bench builds it" >&2; exit 1; }
 done
 
@@ -64,6 +65,7 @@ for line in ${BULWARK_BENCH_KERNELS:-6.1 6.12}; do
 		return a == "" ? "n/a" : sprintf("%+d (%s)", a, pct(a, num("none", op)))
 	}
 	function verdict(ok) { return ok ? "met" : "MISSED" }
+	$1 == "BENCH-LOAD" { load_ms = $2; load_insns = $3; load_progs = $4; next }
 	$1 == "BENCH" && $3 ~ /^n\/a/ { na[$2] = $0; next }
 	$1 == "BENCH" { v[$2, $3] = $4; mean[$2, $3] = $5; next }
 	$1 == "BENCH-NOTE" && /connect is not covered/ { ll_no_connect = 1 }
@@ -119,6 +121,9 @@ for line in ${BULWARK_BENCH_KERNELS:-6.1 6.12}; do
 		}
 		printf "\n"
 		if (ll_no_connect) print "  * Landlock restricts TCP connect only from ABI 4 (Linux 6.7): not on this kernel"
+		if (load_ms != "")
+			printf "\n  program load: %d BPF programs verified and loaded in %d virtual ms (%d instructions verified)\n",
+				load_progs, load_ms, load_insns
 		for (r = 1; r <= nrows; r++)
 			if (rows[r] in na) { sub(/^BENCH /, "", na[rows[r]]); print "  " na[rows[r]] }
 		for (i = 1; i <= nn; i++) print "  warning: " notes[i]

@@ -5,7 +5,8 @@
 # make check never runs it: it names no kernel line in vm-kernels.
 # vm-kernels: none
 #
-# Rows, in this order, in one boot: none (no policy), floor (empty BPF LSM
+# Rows, in this order, in one boot: load (verifying and loading bulwark's
+# programs, tests/bench/bpf-load), none (no policy), floor (empty BPF LSM
 # programs on bulwark's hooks, tests/bench/floor-load), landlock (ops
 # restricting itself with an equivalent rule set), bulwark-10, -1k and -100k
 # (ops run by `bulwark exec --policy` under tests/bench/gen-policy's
@@ -92,6 +93,17 @@ test_setup() {
 	done
 	# One uncounted run: page cache, dentries, TCG's translations.
 	"$BENCH_DIR/ops" --dir "$BENCH_DIR" --scale 0.1 > /dev/null
+}
+
+# load: how long verifying and loading all of bulwark's BPF programs takes
+# (the time a host boots unprotected), and how many instructions the
+# verifier walked. Nothing is attached.
+test_load() {
+	wanted load || return 0
+	local out
+	out=$("$BENCH_BIN/bpf-load") || { fail "bpf-load failed"; return 1; }
+	sed -n 's/^load \([0-9]*\) \([0-9]*\) \([0-9]*\)$/BENCH-LOAD \1 \2 \3/p' <<< "$out"
+	sed -n 's/^prog /BENCH-NOTE load prog /p' <<< "$out"
 }
 
 test_none() {

@@ -5,7 +5,7 @@
 # nothing, events and counters add up, a flood of events is counted, and
 # the module loads and unloads under load with a policy in force.
 # What each policy means, scenario by scenario, is the conformance suite's
-# (conformance-kmod.sh). Policies are scoped to /sys/fs/cgroup/bulwark-test.
+# (conformance-kmod-1.sh, -2.sh). Policies are scoped to /sys/fs/cgroup/bulwark-test.
 # vm-append: lsm=lockdown,capability,yama
 
 CG=/sys/fs/cgroup/bulwark-test
