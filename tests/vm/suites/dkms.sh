@@ -43,6 +43,12 @@ test_dpkg_install_builds_and_installs_the_module_for_the_running_kernel() {
 	for c in /boot/config-*; do
 		[ "$c" = "/boot/config-$KVER" ] || rm -f "$c"
 	done
+	# DKMS runs depmod, which reads every module of the kernel: 4,000 of
+	# them (xz-compressed on 6.12) take it 80 s under TCG, twice. The guest
+	# booted with what it needs built in or already loaded, so it is a
+	# minimal image whose tree holds no other module: an empty directory
+	# over the distribution's modules, for this boot only.
+	mount -t tmpfs -o mode=0755 tmpfs "/lib/modules/$KVER/kernel"
 	expect_rc 0 dpkg -i "$DEB"
 	printf '%s\n' "$OUT"
 	echo "dpkg -i (DKMS build and install) took $((SECONDS - started)) s"
