@@ -63,6 +63,7 @@ struct kmod_load_image {
 	const void *data;
 	size_t size;
 	uint32_t base; /* policy index of the image's first policy */
+	bool selected; /* its selectors bind cgroups made later too (LOAD_IMAGE SELECTED) */
 };
 struct kmod_load_binding {
 	uint64_t cgroup;

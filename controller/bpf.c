@@ -46,6 +46,7 @@ static const char *const map_names[__BW_MAP_COUNT] = {
 	[BW_MAP_STATS] = "bw_stats",
 	[BW_MAP_READERS] = "bw_readers",
 	[BW_MAP_EVENTS] = "bw_events",
+	[BW_MAP_CGROUP_GLOBS] = "bw_cgroup_globs",
 };
 
 struct bpf_backend {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "generation.h"
+#include "selector_maps.h"
 #include "sha256.h"
 #include "translate.h"
 
@@ -23,9 +24,9 @@ struct install_ctx {
 
 /* The hash maps a slot's entries go to, as bw_generation.entries counts them. */
 static const enum bw_map slot_maps[__BW_SLOT_MAPS] = {
-	[BW_SLOT_CGROUPS] = BW_MAP_CGROUPS,	  [BW_SLOT_PATHS] = BW_MAP_PATHS,
-	[BW_SLOT_GLOBS] = BW_MAP_GLOBS,		  [BW_SLOT_IDENTITIES] = BW_MAP_IDENTITIES,
-	[BW_SLOT_NETS] = BW_MAP_NETS,		  [BW_SLOT_NET_RULES] = BW_MAP_NET_RULES,
+	[BW_SLOT_CGROUPS] = BW_MAP_CGROUPS, [BW_SLOT_PATHS] = BW_MAP_PATHS,
+	[BW_SLOT_GLOBS] = BW_MAP_GLOBS,	    [BW_SLOT_IDENTITIES] = BW_MAP_IDENTITIES,
+	[BW_SLOT_NETS] = BW_MAP_NETS,	    [BW_SLOT_NET_RULES] = BW_MAP_NET_RULES,
 };
 
 /* An entry of the slot being filled, counted where it goes. */
@@ -245,11 +246,15 @@ static int clear_slot(struct bpf_backend *b, __u32 slot)
 	return bw_map_update(b, BW_MAP_GENS, &slot, &gen);
 }
 
-static int fill_slot(struct bpf_backend *b, __u32 slot, __u64 seed,
-		     const struct gen_source *sources, size_t count, __u32 *entries,
-		     struct gen_result *result)
+/*
+ * Fills @slot with the sources; @next (its seed given) gets the entry
+ * counts and the selectors' summary.
+ */
+static int fill_slot(struct bpf_backend *b, __u32 slot, struct bw_generation *next,
+		     const struct gen_source *sources, size_t count, struct gen_result *result)
 {
-	struct install_ctx ctx = {.b = b, .entries = entries};
+	struct install_ctx ctx = {.b = b, .entries = next->entries};
+	__u64 seed = next->seed;
 	struct bw_generation filling = {.contents = BW_SLOT_UNKNOWN};
 	__u32 glob_next = 0, net_next = 0;
 	size_t s, i;
@@ -301,6 +306,26 @@ static int fill_slot(struct bpf_backend *b, __u32 slot, __u64 seed,
 				return ret;
 			}
 		}
+		if (src->selected) {
+			struct selector_maps m = {
+				.slot = slot,
+				.seed = seed,
+				.policy_base = src->policy_base,
+				.globs = next->cgroup_globs,
+				.container_lengths = next->container_lengths,
+				.put = sink_put,
+				.ctx = &ctx,
+			};
+
+			ret = selector_maps_write(&m, src->image);
+			if (ret) {
+				snprintf(result->why, sizeof(result->why), "%s", m.why);
+				return ret;
+			}
+			next->selected = 1;
+			next->cgroup_globs = m.globs;
+			next->container_lengths = m.container_lengths;
+		}
 	}
 	return 0;
 }
@@ -331,7 +356,7 @@ int generation_install(struct bpf_backend *b, const struct gen_source *sources, 
 		ret = -errno;
 		goto fail;
 	}
-	ret = fill_slot(b, slot, next.seed, sources, count, next.entries, result);
+	ret = fill_slot(b, slot, &next, sources, count, result);
 	if (ret)
 		goto undo;
 	next.generation = active_gen.generation + 1;

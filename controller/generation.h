@@ -25,6 +25,13 @@ struct gen_source {
 	int host_policy; /* index of its host policy, or -1 */
 	const struct binding *bindings;
 	size_t binding_count;
+	/*
+	 * Its selectors name cgroups: the kernel binds a cgroup made after
+	 * the install by them, the first time it decides a task there
+	 * (kmod/core/selector.h). False for bulwark exec's sessions, bound to
+	 * their own cgroup only.
+	 */
+	bool selected;
 };
 
 struct gen_result {

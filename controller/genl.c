@@ -425,7 +425,9 @@ static int load_images(struct kmod *k, uint32_t stage, const struct kmod_load *l
 						(const char *)img->data + offset) ||
 					(!offset &&
 					 (nla_put_u64(msg, BULWARK_A_IMAGE_SIZE, img->size) ||
-					  nla_put_u32(msg, BULWARK_A_POLICY_BASE, img->base))),
+					  nla_put_u32(msg, BULWARK_A_POLICY_BASE, img->base) ||
+					  (img->selected &&
+					   nla_put_flag(msg, BULWARK_A_SELECTED)))),
 				why, size);
 			if (ret)
 				return ret;

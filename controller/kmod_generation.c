@@ -141,6 +141,7 @@ int kmod_generation_install(struct kmod *k, const struct gen_source *sources, si
 		images[s].data = src->image->base;
 		images[s].size = src->image->size;
 		images[s].base = src->policy_base;
+		images[s].selected = src->selected;
 		for (i = 0; i < src->binding_count; i++) {
 			bindings[b].cgroup = src->bindings[i].cgroup;
 			bindings[b].policy = src->policy_base + src->bindings[i].policy;

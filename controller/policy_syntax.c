@@ -65,6 +65,10 @@ const char *syntax_selector(uint8_t kind, const char *value)
 		if (strstr(value, "//") || strstr(value, "/./") || strstr(value, "/../") ||
 		    (len > 1 && value[len - 1] == '/'))
 			return "not normalized (no empty, '.' or '..' components, no trailing '/')";
+		/* The kernel matches '*' and '?' only (core/selector.h). */
+		if (strpbrk(value, "[]\\"))
+			return "a cgroup glob has '*' and '?' only: no bracket expressions or "
+			       "escapes";
 		return NULL;
 	case BULWARK_SELECTOR_CONTAINER:
 		if (len < 12 || len > 64 || !all_chars_in(value, ""))

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 /*
- * How deep in @cgroup (a cgroup2 path such as
+ * core/selector.h says which cgroup a selector names (the kernel decides
+ * cgroups created after apply by the same code). How deep in @cgroup (a cgroup2 path such as
  * "/system.slice/nginx.service/worker") a selector matches: the length of
  * the matching ancestor path, or -1. The policy matching the nearest
  * ancestor governs a cgroup; the host policy (depth 0) everything else.

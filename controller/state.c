@@ -254,6 +254,7 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 		sources[count].host_policy = host_policy_of(&loaded[0].image);
 		sources[count].bindings = loaded[0].bindings;
 		sources[count].binding_count = loaded[0].binding_count;
+		sources[count].selected = true;
 		count++;
 	}
 	ret = nsessions = session_indices(indices);

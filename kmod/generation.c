@@ -14,6 +14,7 @@
 #include <uapi/linux/bulwark.h>
 
 #include "generation.h"
+#include "governing.h"
 
 static struct bulwark_generation __rcu *running;
 static u64 last_number;
@@ -87,14 +88,9 @@ u32 bulwark_generation_bound(const struct bulwark_generation *gen, u64 id)
 bool bulwark_generation_find(const struct bulwark_generation *gen, struct cgroup *cgroup,
 			     struct bulwark_policy_ref *ref)
 {
-	u32 bound;
+	u32 found = bulwark_governing(gen, cgroup);
 
-	for (; gen->binding_count && cgroup; cgroup = cgroup_parent(cgroup)) {
-		bound = bulwark_generation_bound(gen, cgroup_id(cgroup));
-		if (bound)
-			return bulwark_generation_policy(gen, bound - 1, ref);
-	}
-	return gen->host_policy && bulwark_generation_policy(gen, gen->host_policy - 1, ref);
+	return found && bulwark_generation_policy(gen, found - 1, ref);
 }
 
 static int cmp_identity(const void *a, const void *b)
@@ -131,6 +127,7 @@ static void free_generation(struct bulwark_generation *gen)
 {
 	if (!gen)
 		return;
+	bulwark_governed_free(gen->governed);
 	free_sources(gen->sources, gen->source_count);
 	kvfree(gen->path_classes);
 	kvfree(gen->bindings);
@@ -206,7 +203,7 @@ static bool overlaps(const struct bulwark_source *self, u32 base, u32 end)
 }
 
 int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 size, u32 base,
-			bool first, struct netlink_ext_ack *extack)
+			bool first, bool selected, struct netlink_ext_ack *extack)
 {
 	struct bulwark_source *s;
 	const char *why = NULL;
@@ -250,6 +247,7 @@ int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 s
 		}
 		s->size = size;
 		s->base = base;
+		s->selected = selected;
 		s->used = true;
 		stage.bytes += size;
 	} else if (!s->used || s->complete || offset != s->received) {
@@ -436,7 +434,8 @@ int bulwark_stage_activate(u32 host_policy, u64 *number, struct netlink_ext_ack 
 		gen->policy_count = max(gen->policy_count, end);
 	}
 	gen->path_classes = kvzalloc(gen->policy_count ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!gen->path_classes) {
+	gen->governed = bulwark_governed_alloc();
+	if (!gen->path_classes || !gen->governed) {
 		ret = -ENOMEM;
 		stage.source_slots = n;
 		goto free_gen;
@@ -445,6 +444,7 @@ int bulwark_stage_activate(u32 host_policy, u64 *number, struct netlink_ext_ack 
 		const struct bulwark_source *s = &gen->sources[i];
 		u32 r;
 
+		gen->selectors |= s->selected;
 		for (r = 0; r < s->image.path_rule_count; r++)
 			gen->path_classes[s->base + s->image.path_rules[r].policy] |=
 				1u << s->image.path_rules[r].class;
@@ -474,6 +474,7 @@ int bulwark_stage_activate(u32 host_policy, u64 *number, struct netlink_ext_ack 
 	return 0;
 
 free_gen:
+	bulwark_governed_free(gen->governed);
 	kvfree(gen->path_classes);
 	kfree(gen);
 fail:

@@ -20,6 +20,7 @@ struct bulwark_source {
 	u64 size;
 	u64 received;
 	u32 base; /* the policy index of the image's first policy */
+	bool selected; /* its policies' selectors name cgroups (governing.c) */
 	bool used;
 	bool complete;
 };
@@ -50,6 +51,8 @@ struct bulwark_generation {
 	u32 binding_count;
 	struct bulwark_identity *identities; /* sorted by (dev, ino, policy) */
 	u32 identity_count;
+	bool selectors; /* a source is selected */
+	struct bulwark_governed *governed; /* which policy governs each cgroup, as decided */
 };
 
 /* A policy of a generation, resolved from its index. */
@@ -64,7 +67,12 @@ struct bulwark_policy_ref {
 const struct bulwark_generation *bulwark_generation_current(void);
 bool bulwark_generation_policy(const struct bulwark_generation *gen, u32 index,
 			       struct bulwark_policy_ref *ref);
-/* The policy governing the task in cgroup @cgroup (v2) and its ancestors. */
+/*
+ * The policy governing a task in cgroup @cgroup (v2): the one bound to the
+ * nearest of it and its ancestors, where a selected image's selectors bind
+ * too; else the host policy. Decided once per cgroup and generation
+ * (governing.c). Call under rcu_read_lock().
+ */
 bool bulwark_generation_find(const struct bulwark_generation *gen, struct cgroup *cgroup,
 			     struct bulwark_policy_ref *ref);
 /* 1 + the policy cgroup @id is bound to, or 0. */
@@ -76,7 +84,7 @@ const struct bulwark_identity *bulwark_generation_identity(const struct bulwark_
 int bulwark_stage_begin(u32 *token);
 int bulwark_stage_check(u32 token, struct netlink_ext_ack *extack);
 int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 size, u32 base,
-			bool first, struct netlink_ext_ack *extack);
+			bool first, bool selected, struct netlink_ext_ack *extack);
 int bulwark_stage_bind(u64 cgroup, u32 policy, struct netlink_ext_ack *extack);
 int bulwark_stage_identity(u32 policy, const char *path, u8 action, u32 rule, s64 ctime_sec,
 			   u32 ctime_nsec, struct netlink_ext_ack *extack);

@@ -23,6 +23,7 @@
 #include <uapi/linux/bulwark.h>
 
 #include "decision.h"
+#include "governing.h"
 #include "hooks.h"
 #include "kcompat.h"
 
@@ -278,19 +279,19 @@ static bool may_leave_policy(const struct decision *d, struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
 	struct kernfs_node *kn;
-	u32 found = 0;
+	struct cgroup *cgroup;
 
 	if (dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC)
 		return false;
 	if (strcmp(dentry->d_name.name, "cgroup.procs") &&
 	    strcmp(dentry->d_name.name, "cgroup.threads"))
 		return false;
-	/* Cgroup ids are the ids of their kernfs nodes. */
-	for (kn = d_inode(dentry->d_parent)->i_private; kn && !found; kn = kn->parent)
-		found = bulwark_generation_bound(d->gen, kn->id);
-	if (!found)
-		found = d->gen->host_policy;
-	return found != d->ref.index + 1;
+	/* The destination: a cgroup2 directory's kernfs node points at its cgroup. */
+	kn = d_inode(dentry->d_parent)->i_private;
+	cgroup = kn ? kn->priv : NULL;
+	if (!cgroup)
+		return true; /* not ours to judge: fail closed */
+	return bulwark_governing(d->gen, cgroup) != d->ref.index + 1;
 }
 
 /* security_file_open(file) */

@@ -37,6 +37,7 @@ static const struct nla_policy bulwark_genl_policy[BULWARK_A_MAX + 1] = {
 	[BULWARK_A_CTIME_SEC] = {.type = NLA_U64},
 	[BULWARK_A_CTIME_NSEC] = {.type = NLA_U32},
 	[BULWARK_A_HOST_POLICY] = {.type = NLA_U32},
+	[BULWARK_A_SELECTED] = {.type = NLA_FLAG},
 };
 
 static struct genl_family bulwark_genl_family;
@@ -143,8 +144,8 @@ static int bulwark_genl_load_begin(struct sk_buff *skb, struct genl_info *info)
 
 static int bulwark_genl_load_image(struct sk_buff *skb, struct genl_info *info)
 {
-	u64 allowed =
-		A(STAGE) | A(IMAGE_INDEX) | A(OFFSET) | A(CHUNK) | A(IMAGE_SIZE) | A(POLICY_BASE);
+	u64 allowed = A(STAGE) | A(IMAGE_INDEX) | A(OFFSET) | A(CHUNK) | A(IMAGE_SIZE) |
+		      A(POLICY_BASE) | A(SELECTED);
 	struct nlattr **a = info->attrs;
 	u64 offset, size;
 	u32 index, base;
@@ -160,7 +161,8 @@ static int bulwark_genl_load_image(struct sk_buff *skb, struct genl_info *info)
 	offset = nla_get_u64(a[BULWARK_A_OFFSET]);
 	first = offset == 0;
 	if (first != (a[BULWARK_A_IMAGE_SIZE] && a[BULWARK_A_POLICY_BASE]) ||
-	    (!first && (a[BULWARK_A_IMAGE_SIZE] || a[BULWARK_A_POLICY_BASE]))) {
+	    (!first &&
+	     (a[BULWARK_A_IMAGE_SIZE] || a[BULWARK_A_POLICY_BASE] || a[BULWARK_A_SELECTED]))) {
 		NL_SET_ERR_MSG(info->extack,
 			       "IMAGE_SIZE and POLICY_BASE come with the first chunk only");
 		bulwark_stage_discard();
@@ -176,7 +178,8 @@ static int bulwark_genl_load_image(struct sk_buff *skb, struct genl_info *info)
 	size = first ? nla_get_u64(a[BULWARK_A_IMAGE_SIZE]) : 0;
 	base = first ? nla_get_u32(a[BULWARK_A_POLICY_BASE]) : 0;
 	return bulwark_stage_image(index, offset, nla_data(a[BULWARK_A_CHUNK]),
-				   nla_len(a[BULWARK_A_CHUNK]), size, base, first, info->extack);
+				   nla_len(a[BULWARK_A_CHUNK]), size, base, first,
+				   first && nla_get_flag(a[BULWARK_A_SELECTED]), info->extack);
 }
 
 static int bulwark_genl_load_bind(struct sk_buff *skb, struct genl_info *info)

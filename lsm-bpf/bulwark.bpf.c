@@ -144,81 +144,6 @@ static __always_inline void leave_slot(__u32 slot)
 		__sync_fetch_and_add(readers, -1);
 }
 
-/*
- * The policy governing the current task in @slot (cached per cgroup and
- * generation: cgroup ids are never reused): the deepest cgroup
- * ancestor bound to one, else the host policy. Returns false when the task
- * is under no policy.
- */
-static __always_inline bool find_policy(struct decision *d)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct bw_cgroup_key key = {.slot = d->slot}, cache_key = {.slot = d->slot};
-	struct bw_policy_cache *cached, fresh = {};
-	const struct bw_generation *gen;
-	__u32 found = 0, level, l, index;
-	__u32 *bound;
-
-	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
-	if (!gen || !gen->generation)
-		return false;
-	d->generation = gen->generation;
-	d->cgroup = bpf_get_current_cgroup_id();
-	/* The answer for this cgroup in this generation, if known. */
-	cache_key.cgroup = d->cgroup;
-	cached = bpf_map_lookup_elem(&bw_policy_cache, &cache_key);
-	if (cached && cached->generation == d->generation) {
-		found = cached->found;
-	} else {
-		level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
-		/* Root first, so the deepest binding wins; bindings sit at most this deep. */
-		for (l = 0; l < BW_CGROUP_DEPTH_MAX; l++) {
-			if (l > level)
-				break;
-			key.cgroup = bpf_get_current_ancestor_cgroup_id(l);
-			bound = bpf_map_lookup_elem(&bw_cgroups, &key);
-			if (bound)
-				found = *bound + 1;
-		}
-		if (!found)
-			found = gen->host_policy;
-		fresh.generation = d->generation;
-		fresh.found = found;
-		bpf_map_update_elem(&bw_policy_cache, &cache_key, &fresh, BPF_ANY);
-	}
-	if (!found)
-		return false;
-	index = found - 1;
-	if (index >= BW_POLICY_MAX)
-		return false;
-	d->index = index;
-	index += d->slot * BW_POLICY_MAX;
-	d->policy = bpf_map_lookup_elem(&bw_policies, &index);
-	if (!d->policy || !d->policy->valid)
-		return false;
-	return true;
-}
-
-/*
- * Every decision starts here: registers as a reader of the active slot and
- * finds the current task's policy. False (and the slot left) when the task
- * is under none; else the caller ends with leave_slot(d->slot).
- */
-static __always_inline bool begin_decision(struct decision *d)
-{
-	int slot = enter_slot();
-
-	if (slot < 0)
-		return false;
-	d->slot = slot;
-	if (find_policy(d)) {
-		stat_add(BW_STAT_HOOK_RUNS);
-		return true;
-	}
-	leave_slot(slot);
-	return false;
-}
-
 /* --- scratch memory -------------------------------------------------------- */
 
 static __always_inline struct bw_scratch *claim_scratch(__u32 *claimed)
@@ -250,6 +175,59 @@ static __always_inline void release_scratch(__u32 claimed)
 
 	if (busy)
 		__sync_lock_test_and_set(busy, 0);
+}
+
+/* --- which policy governs ----------------------------------------------- */
+
+#include "governing.bpf.h"
+
+/*
+ * The policy governing the current task in @slot (governing.bpf.h).
+ * Returns false when the task is under none.
+ */
+static __always_inline bool find_policy(struct decision *d)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct bw_generation *gen;
+	__u32 found, index;
+
+	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	if (!gen || !gen->generation)
+		return false;
+	d->generation = gen->generation;
+	d->cgroup = bpf_get_current_cgroup_id();
+	found = bw_governing(d->slot, (__u64)BPF_CORE_READ(task, cgroups, dfl_cgrp), d->cgroup);
+	if (!found)
+		return false;
+	index = found - 1;
+	if (index >= BW_POLICY_MAX)
+		return false;
+	d->index = index;
+	index += d->slot * BW_POLICY_MAX;
+	d->policy = bpf_map_lookup_elem(&bw_policies, &index);
+	if (!d->policy || !d->policy->valid)
+		return false;
+	return true;
+}
+
+/*
+ * Every decision starts here: registers as a reader of the active slot and
+ * finds the current task's policy. False (and the slot left) when the task
+ * is under none; else the caller ends with leave_slot(d->slot).
+ */
+static __always_inline bool begin_decision(struct decision *d)
+{
+	int slot = enter_slot();
+
+	if (slot < 0)
+		return false;
+	d->slot = slot;
+	if (find_policy(d)) {
+		stat_add(BW_STAT_HOOK_RUNS);
+		return true;
+	}
+	leave_slot(slot);
+	return false;
 }
 
 /* --- paths ------------------------------------------------------------------ */
@@ -572,7 +550,8 @@ static __always_inline bool has_path_entries(const struct bw_policy *p, __u8 cla
  * steps ends with w->dentry set: it never reached the top.
  */
 struct walk_ctx {
-	struct name_walk *w; /* in a scratch slot or an event: bpf_loop's context must be on the stack */
+	struct name_walk
+		*w; /* in a scratch slot or an event: bpf_loop's context must be on the stack */
 };
 
 static long walk_step(__u32 i, struct walk_ctx *ctx)
@@ -642,9 +621,9 @@ static long exe_copy_step(__u32 i, struct exe_copy *c)
 		return 1;
 	e->exe[off & (BW_EXE_MAX - 1)] = '/';
 	off++;
-	len = bpf_probe_read_kernel_str(&e->exe[off & (BW_EXE_MAX - 1)],
-					(BW_EXE_MAX - off) & (BW_EXE_MAX - 1),
-					(const void *)w->names[(w->nnames - 1 - i) & (PATH_NAMES - 1)]);
+	len = bpf_probe_read_kernel_str(
+		&e->exe[off & (BW_EXE_MAX - 1)], (BW_EXE_MAX - off) & (BW_EXE_MAX - 1),
+		(const void *)w->names[(w->nnames - 1 - i) & (PATH_NAMES - 1)]);
 	if (len <= 1)
 		return 1;
 	c->off = off + len - 1;
@@ -1392,16 +1371,16 @@ static __always_inline void record_admission(struct file *file)
 /*
  * Whether opening @file for writing could move a task out of its policy:
  * @file is cgroup.procs or cgroup.threads of a cgroup that another policy,
- * or none, governs (the deepest bound ancestor decides, as in find_policy).
+ * or none, governs (bw_governing(), as for the task itself).
  */
 static __always_inline bool may_leave_policy(struct decision *d, struct file *file)
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	__u64 name[2] = {}, procs[2] = {}, threads[2] = {};
-	struct bw_cgroup_key key = {.slot = d->slot};
 	const struct bw_generation *gen;
 	struct kernfs_node *kn;
-	__u32 i, found = 0, *bound;
+	struct cgroup *cgroup;
+	__u32 found;
 
 	if (BPF_CORE_READ(dentry, d_sb, s_magic) != CGROUP2_SUPER_MAGIC)
 		return false;
@@ -1414,21 +1393,12 @@ static __always_inline bool may_leave_policy(struct decision *d, struct file *fi
 	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
 	if (!gen)
 		return true;
-	/* The destination's kernfs node: cgroup ids are kernfs node ids. */
+	/* The destination cgroup: a cgroup2 directory's kernfs node points at it. */
 	kn = BPF_CORE_READ(dentry, d_parent, d_inode, i_private);
-	for (i = 0; i < BW_CGROUP_DEPTH_MAX + 1 && kn; i++) {
-		key.cgroup = BPF_CORE_READ(kn, id);
-		bound = bpf_map_lookup_elem(&bw_cgroups, &key);
-		if (bound) {
-			found = *bound + 1;
-			break;
-		}
-		kn = BPF_CORE_READ(kn, parent);
-	}
-	if (kn && !found)
+	cgroup = kn ? BPF_CORE_READ(kn, priv) : NULL;
+	if (!cgroup || BPF_CORE_READ(cgroup, level) >= BW_CGROUP_DEPTH_MAX)
 		return true; /* deeper than bindings can be: not ours to judge, fail closed */
-	if (!found)
-		found = gen->host_policy;
+	found = bw_governing(d->slot, (__u64)cgroup, BPF_CORE_READ(kn, id));
 	return found != (__u32)d->index + 1;
 }
 

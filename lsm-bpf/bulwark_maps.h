@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 5
+#define BW_LAYOUT_VERSION 6
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -53,6 +53,9 @@
 #define BW_NET_RUN_MAX 64 /* rules on one prefix */
 #define BW_ACCESS_BITS 13 /* BULWARK_ACCESS_FILE_ALL */
 #define BW_SCRATCH_SLOTS 4 /* concurrent decisions per CPU */
+#define BW_CGROUP_GLOBS_MAX 64 /* cgroup: selectors per slot */
+#define BW_CGROUP_GLOB_LEN 256 /* bytes of one, with its NUL */
+#define BW_CGROUP_NAME_MAX 255 /* bytes of a cgroup's name (kernfs) */
 
 /* Map sizes. Hash maps are not preallocated: memory follows the rules. */
 #define BW_PATH_ENTRIES (2u << 22)
@@ -101,6 +104,10 @@ struct bw_generation {
 	__u32 policy_count; /* of the applied image */
 	__u32 contents; /* enum bw_slot_contents */
 	__u32 entries[__BW_SLOT_MAPS]; /* with BW_SLOT_COUNTED: entries in each map */
+	/* Selectors bind cgroups too (see bw_cgroup_key): 0 or 1. */
+	__u32 selected;
+	__u32 cgroup_globs; /* bw_cgroup_globs[slot * BW_CGROUP_GLOBS_MAX + i], i below this */
+	__u64 container_lengths; /* bit n - 1: a container: selector of n digits */
 };
 
 #define BW_POLICY_HAS_UNIX_RULES (1u << 0)
@@ -124,10 +131,37 @@ struct bw_policy {
 	__u32 reserved;
 };
 
+/*
+ * Cgroups. An entry of bw_cgroups binds a cgroup by its id (selector 0):
+ * the controller's bindings (bulwark exec's sessions, and the cgroups a
+ * selector named at apply). With bw_generation.selected, a selector binds
+ * too: the first time a program decides a task in a cgroup that none of
+ * its ancestors' ids binds, it looks each ancestor's name up (seeded hash
+ * as for paths, in cgroup, with selector BW_SELECTOR_KEY(kind, length)) and
+ * matches the slot's cgroup globs, by the rules of kmod/core/selector.h:
+ *   systemdUnit   the name, where every ancestor above is a slice;
+ *   container     the first n digits of the container id in the name (one
+ *                 key per n in container_lengths), outside a user manager;
+ *   cgroup        bw_cgroup_globs, component by component.
+ * The policy with the lowest index wins among a name's selectors; an id
+ * binding beats a selector on the same cgroup; the deepest cgroup decides.
+ * The answer is kept in bw_policy_cache for the generation.
+ */
 struct bw_cgroup_key {
-	__u64 cgroup; /* cgroup v2 id (the directory's inode number) */
+	__u64 cgroup; /* cgroup v2 id (the directory's inode number), or a name's hash */
 	__u32 slot;
-	__u32 reserved;
+	__u32 selector; /* 0, or BW_SELECTOR_KEY() */
+};
+
+#define BW_SELECTOR_KEY(kind, len) (0x80000000u | ((__u32)(kind) << 16) | (__u32)(len))
+
+struct bw_cgroup_glob {
+	__u32 policy; /* index */
+	__u8 depth; /* components, 1 to BW_CGROUP_DEPTH_MAX - 1 */
+	__u8 reserved[3];
+	__u8 start[BW_CGROUP_DEPTH_MAX]; /* component d + 1 at pattern[start[d]] ... */
+	__u8 len[BW_CGROUP_DEPTH_MAX]; /* ... of len[d] bytes */
+	char pattern[BW_CGROUP_GLOB_LEN];
 };
 
 struct bw_path_key {

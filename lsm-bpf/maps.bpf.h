@@ -37,6 +37,14 @@ struct {
 } bw_cgroups SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BW_SLOTS *BW_CGROUP_GLOBS_MAX);
+	__type(key, __u32);
+	__type(value, struct bw_cgroup_glob);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bw_cgroup_globs SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BW_PATH_ENTRIES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

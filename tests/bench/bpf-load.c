@@ -78,7 +78,8 @@ int main(void)
 		bulwark_bpf__destroy(skel);
 		return 1;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 

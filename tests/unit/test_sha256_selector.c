@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for controller/sha256.c and controller/selector.c. */
+/* Unit tests for controller/sha256.c, controller/selector.c and kmod/core/selector.c. */
+#include <fnmatch.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
 
+#include "core/selector.h"
 #include "helpers.h"
 #include "selector.h"
+#include "uapi/linux/bulwark_image.h"
 #include "sha256.h"
 
 static void hex_of(const void *data, size_t len, char out[65])
@@ -88,6 +91,51 @@ static void selectors(void **state)
 			 -1);
 }
 
+/* A random normalized cgroup path, or (@glob) a pattern of '*' and '?' too. */
+static void random_path(char *buf, size_t size, bool glob)
+{
+	static const char plain[] = "ab.-", wild[] = "ab.-*?**";
+	const char *set = glob ? wild : plain;
+	size_t n = 0, comps = 1 + (size_t)rand() % 3, c, k, len;
+
+	for (c = 0; c < comps && n + 8 < size; c++) {
+		buf[n++] = '/';
+		len = 1 + (size_t)rand() % 5;
+		for (k = 0; k < len; k++)
+			buf[n++] =
+				set[(size_t)rand() % (glob ? sizeof(wild) - 1 : sizeof(plain) - 1)];
+	}
+	buf[n] = '\0';
+}
+
+/* The kernel's glob (core/selector.c) is fnmatch(3) with FNM_PATHNAME on '*' and '?'. */
+static void globs_agree_with_fnmatch(void **state)
+{
+	char pat[64], path[64];
+	int i, hits = 0;
+
+	(void)state;
+	srand(1);
+	for (i = 0; i < 200000; i++) {
+		bool ours, libc;
+
+		random_path(pat, sizeof(pat), true);
+		random_path(path, sizeof(path), false);
+		ours = bulwark_selector_names(BULWARK_SELECTOR_CGROUP, pat, path, strlen(path));
+		libc = !fnmatch(pat, path, FNM_PATHNAME);
+		if (ours != libc)
+			fail_msg("'%s' on '%s': core says %d, fnmatch %d", pat, path, ours, libc);
+		hits += ours;
+	}
+	/* Both outcomes were tried, many times. */
+	assert_true(hits > 1000 && hits < 199000);
+	assert_true(bulwark_glob_component("a*b*c", 5, "aXbYbc", 6));
+	assert_false(bulwark_glob_component("a*b*c", 5, "aXbYb", 5));
+	assert_true(bulwark_glob_component("*", 1, "", 0));
+	assert_false(bulwark_selector_names(BULWARK_SELECTOR_CGROUP, "/", "/", 1));
+	assert_false(bulwark_selector_names(BULWARK_SELECTOR_CGROUP, "/*", "/a/b", 4));
+}
+
 static void unit_cgroups(void **state)
 {
 	char buf[256];
@@ -103,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_vectors),
 		cmocka_unit_test(selectors),
+		cmocka_unit_test(globs_agree_with_fnmatch),
 		cmocka_unit_test(unit_cgroups),
 	};
 

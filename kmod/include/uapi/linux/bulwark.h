@@ -40,12 +40,18 @@
  * BULWARK_CMD_LOAD_IMAGE       STAGE, IMAGE_INDEX (u32, < BULWARK_IMAGES_MAX),
  *                              OFFSET (u64), CHUNK (binary, 1 to
  *                              BULWARK_CHUNK_MAX bytes); with OFFSET 0 also
- *                              IMAGE_SIZE (u64) and POLICY_BASE (u32).
+ *                              IMAGE_SIZE (u64) and POLICY_BASE (u32), and
+ *                              optionally SELECTED (flag).
  *   Chunks of one image arrive in order: OFFSET must be the number of bytes
  *   received so far. With the last byte the image is decoded and validated
  *   whole (kmod/core/image.c); its policies become indexes POLICY_BASE ..
  *   POLICY_BASE + count - 1, which must not overlap another image's and
- *   stay below BULWARK_POLICY_INDEX_MAX.
+ *   stay below BULWARK_POLICY_INDEX_MAX. With SELECTED, the image's
+ *   policies' selectors name cgroups: a cgroup no LOAD_BIND names, and none
+ *   of whose ancestors it names, is decided by them (kmod/core/selector.h)
+ *   the first time the module decides a task in it, and that answer is kept
+ *   for the generation. So a cgroup created after ACTIVATE (a restarted
+ *   unit, a new container) is governed before its first operation.
  *
  * BULWARK_CMD_LOAD_BIND        STAGE, CGROUP_ID (u64, the cgroup v2 id:
  *                              the inode number of its directory), POLICY (u32).
@@ -133,7 +139,7 @@
 #define _UAPI_LINUX_BULWARK_H
 
 #define BULWARK_GENL_NAME "bulwark"
-#define BULWARK_GENL_VERSION 1
+#define BULWARK_GENL_VERSION 2
 #define BULWARK_MCGRP_EVENTS "events"
 
 #define BULWARK_MODULE_VERSION_MAX 32
@@ -213,6 +219,7 @@ enum bulwark_attr {
 	BULWARK_A_EV_COMM,		/* string, < 16 bytes */
 	BULWARK_A_EV_EXE,		/* string */
 	BULWARK_A_EV_OBJECT,		/* string */
+	BULWARK_A_SELECTED, /* flag */
 	__BULWARK_A_LAST
 };
 
