@@ -1162,6 +1162,7 @@ static bool documented(int error)
 	case ENOENT:
 	case EOPNOTSUPP:
 	case ENOMEM:
+	case ERANGE:
 		return true;
 	default:
 		return false;
@@ -1228,6 +1229,12 @@ static void put_random_attr(struct ctx *x, struct msg *m, uint16_t type, uint32_
 	case BULWARK_A_CGROUP_ID:
 	case BULWARK_A_CTIME_SEC:
 		put_u64(m, type, rnd(0));
+		break;
+	case BULWARK_A_SELECTED:
+		if (rnd(4))
+			put(m, type, NULL, 0);
+		else
+			put_u32(m, type, rnd(0));
 		break;
 	default:
 		put_u32(m, type, rnd(0));

@@ -131,6 +131,8 @@
  *   EOPNOTSUPP  a command number this module does not know, or a dump
  *               request (NLM_F_DUMP): no command dumps
  *   ENOMEM      memory could not be allocated
+ *   ERANGE      a flag attribute (SELECTED) that carries a payload
+ *               (refused by generic netlink's attribute validation)
  *
  * Attribute numbers and command numbers are never reused; new ones are only
  * ever added before the __BULWARK_*_LAST / __BULWARK_CMD_MAX markers.
