@@ -6,6 +6,7 @@
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 BUILD := build
@@ -43,6 +44,11 @@ CORE_SRCS := $(wildcard kmod/core/*.c)
 CONTROLLER_SRCS := $(wildcard controller/*.c)
 CONTROLLER_OBJS := $(CONTROLLER_SRCS:controller/%.c=$(BUILD)/controller/%.o) \
 	$(CORE_SRCS:kmod/core/%.c=$(BUILD)/core/%.o)
+# bulwarkd: the controller's code without its command line, and the daemon's own.
+DAEMON_PKGS := libsystemd libcap-ng
+DAEMON_SRCS := $(wildcard controller/daemon/*.c)
+DAEMON_OBJS := $(DAEMON_SRCS:controller/daemon/%.c=$(BUILD)/controller/daemon/%.o) \
+	$(filter-out $(BUILD)/controller/bulwark.o,$(CONTROLLER_OBJS))
 BPF_SRCS := $(wildcard lsm-bpf/*.bpf.c)
 BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
@@ -113,13 +119,20 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
 # --- controller --------------------------------------------------------------
-controller: $(BUILD)/bulwark
+controller: $(BUILD)/bulwark $(BUILD)/bulwarkd
 
 $(BUILD)/controller/%.o: controller/%.c $(wildcard controller/*.h) $(wildcard kmod/core/*.h) \
 		$(wildcard kmod/include/uapi/linux/*.h) kmod/version.h $(BPF_SKELS) $(wildcard lsm-bpf/*.h)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/controller/daemon/%.o: controller/daemon/%.c $(wildcard controller/daemon/*.h) \
+		$(wildcard controller/*.h) $(wildcard kmod/include/uapi/linux/*.h) $(BPF_SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS)) \
+		$(WARNINGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/core/%.o: kmod/core/%.c $(wildcard kmod/core/*.h) kmod/include/uapi/linux/bulwark_image.h
 	$(call msg,CC,$@)
@@ -129,6 +142,11 @@ $(BUILD)/core/%.o: kmod/core/%.c $(wildcard kmod/core/*.h) kmod/include/uapi/lin
 $(BUILD)/bulwark: $(CONTROLLER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(CONTROLLER_LIBS)
+
+$(BUILD)/bulwarkd: $(DAEMON_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(CONTROLLER_LIBS) \
+		$(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS))
 
 # --- tests -------------------------------------------------------------------
 unit: $(UNIT_TESTS)
@@ -206,10 +224,18 @@ install: controller
 	install -D -m 0755 $(BUILD)/bulwark $(DESTDIR)$(SBINDIR)/bulwark
 	install -D -m 0644 controller/man/bulwark.8 $(DESTDIR)$(MANDIR)/man8/bulwark.8
 	install -D -m 0644 controller/man/bulwark-policy.5 $(DESTDIR)$(MANDIR)/man5/bulwark-policy.5
+	install -D -m 0755 $(BUILD)/bulwarkd $(DESTDIR)$(SBINDIR)/bulwarkd
+	install -D -m 0644 controller/man/bulwarkd.8 $(DESTDIR)$(MANDIR)/man8/bulwarkd.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|^ExecStart=/usr/sbin/bulwarkd|ExecStart=$(SBINDIR)/bulwarkd|' \
+		controller/daemon/bulwarkd.service > $(DESTDIR)$(UNITDIR)/bulwarkd.service
+	install -d -m 0755 $(DESTDIR)/etc/bulwark/policies.d
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bulwark $(DESTDIR)$(MANDIR)/man8/bulwark.8 \
-		$(DESTDIR)$(MANDIR)/man5/bulwark-policy.5
+		$(DESTDIR)$(MANDIR)/man5/bulwark-policy.5 $(DESTDIR)$(SBINDIR)/bulwarkd \
+		$(DESTDIR)$(MANDIR)/man8/bulwarkd.8 $(DESTDIR)$(UNITDIR)/bulwarkd.service
+	-rmdir $(DESTDIR)/etc/bulwark/policies.d $(DESTDIR)/etc/bulwark
 
 style:
 	$(Q)scripts/install-deps --style

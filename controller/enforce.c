@@ -26,10 +26,29 @@ static bool is_image_file(const char *path)
 	return yes;
 }
 
-int enforce_input_image(int count, char *const paths[], struct image_buffer *out)
+int enforce_compile_paths(int count, char *const paths[], FILE *report, struct image_buffer *out)
 {
 	struct policy_set set;
 	struct diag diag;
+	int ret;
+
+	diag_init(&diag, report);
+	policy_set_init(&set, &diag);
+	if (policy_load(&set, count, paths)) {
+		fprintf(report, "%u error%s: nothing applied\n", diag.errors,
+			diag.errors == 1 ? "" : "s");
+		policy_set_free(&set);
+		return -EINVAL;
+	}
+	ret = image_build(&set, out);
+	policy_set_free(&set);
+	if (ret)
+		fprintf(report, "%s: cannot compile the policies: %s\n", prog_name, strerror(-ret));
+	return ret;
+}
+
+int enforce_input_image(int count, char *const paths[], struct image_buffer *out)
+{
 	int ret;
 
 	if (count == 1 && is_image_file(paths[0])) {
@@ -39,19 +58,7 @@ int enforce_input_image(int count, char *const paths[], struct image_buffer *out
 				paths[0], strerror(-ret));
 		return ret;
 	}
-	diag_init(&diag, stderr);
-	policy_set_init(&set, &diag);
-	if (policy_load(&set, count, paths)) {
-		fprintf(stderr, "%u error%s: nothing applied\n", diag.errors,
-			diag.errors == 1 ? "" : "s");
-		policy_set_free(&set);
-		return -EINVAL;
-	}
-	ret = image_build(&set, out);
-	policy_set_free(&set);
-	if (ret)
-		fprintf(stderr, "%s: cannot compile the policies: %s\n", prog_name, strerror(-ret));
-	return ret;
+	return enforce_compile_paths(count, paths, stderr, out);
 }
 
 static int open_bpf(bool load, struct backend *be, struct kmod *k, bool quiet)

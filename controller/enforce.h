@@ -4,6 +4,7 @@
 #define BULWARK_ENFORCE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "backend.h"
 #include "bpf_maps.h"
@@ -15,6 +16,12 @@
  * returns 0 or -errno.
  */
 int enforce_input_image(int count, char *const paths[], struct image_buffer *out);
+
+/*
+ * Compiles policy files and directories into @out, reporting each problem
+ * (file:line:col) and the verdict to @report; returns 0 or -errno.
+ */
+int enforce_compile_paths(int count, char *const paths[], FILE *report, struct image_buffer *out);
 
 enum backend_kind {
 	BACKEND_BPF,

@@ -19,12 +19,12 @@ static const char *const op_names[__BW_OP_MAX] = {
 	[BW_OP_USERNS] = "userns", [BW_OP_CLONE] = "clone",	  [BW_OP_SOCKET] = "socket",
 };
 
-static const char *op_name(__u8 op)
+const char *event_op_name(__u8 op)
 {
 	return op < __BW_OP_MAX && op_names[op] ? op_names[op] : "?";
 }
 
-static void object_text(const struct bw_event *e, char *buf, size_t size)
+void event_object_text(const struct bw_event *e, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -83,9 +83,9 @@ void event_print_text(FILE *out, const struct event_record *r)
 	const char *why = why_text(e->why);
 	char object[BW_OBJECT_MAX + 64];
 
-	object_text(e, object, sizeof(object));
+	event_object_text(e, object, sizeof(object));
 	fprintf(out, "bulwark: %s %s %s: policy %s",
-		e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny", op_name(e->op), object,
+		e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny", event_op_name(e->op), object,
 		r->policy);
 	/* Operations denied as such (mount, chroot, ...) are no rule's or default's. */
 	if (e->op < BW_OP_MOUNT && !(e->op == BW_OP_OPEN && (e->why & BW_WHY_ESCAPE))) {
@@ -123,7 +123,7 @@ void event_print_json(FILE *out, const struct event_record *r)
 	bool first = true;
 	__u16 bit;
 
-	object_text(e, object, sizeof(object));
+	event_object_text(e, object, sizeof(object));
 	fprintf(out, "{\"time\":%llu,\"pid\":%u,\"tid\":%u,\"comm\":", wall_ns(e->time_ns), e->pid,
 		e->tid);
 	json_string(out, e->comm, sizeof(e->comm));
@@ -133,7 +133,7 @@ void event_print_json(FILE *out, const struct event_record *r)
 		",\"cgroup\":%llu,\"generation\":%llu,\"policy\":", (unsigned long long)e->cgroup,
 		(unsigned long long)e->generation);
 	json_string(out, r->policy, sizeof(r->policy));
-	fprintf(out, ",\"operation\":\"%s\",\"object\":", op_name(e->op));
+	fprintf(out, ",\"operation\":\"%s\",\"object\":", event_op_name(e->op));
 	json_string(out, object, sizeof(object));
 	fprintf(out, ",\"access\":[");
 	if (e->op >= BW_OP_MOUNT) {

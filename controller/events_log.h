@@ -51,6 +51,10 @@ int events_log_drain(struct events_log *log, int timeout_ms);
 /* The next record after what this reader has seen: 1, 0 at the end, or -errno. */
 int events_log_next(struct events_log *log, struct event_record *record);
 
+/* An operation's name ("open", "exec", ...) and an event's object as text. */
+const char *event_op_name(__u8 op);
+void event_object_text(const struct bw_event *e, char *buf, size_t size);
+
 /* One record as a line of text or JSON. */
 void event_print_text(FILE *out, const struct event_record *r);
 void event_print_json(FILE *out, const struct event_record *r);

@@ -83,6 +83,9 @@ void policy_parse_buffer(struct policy_set *set, const char *name, const unsigne
  */
 void policy_parse_paths(struct policy_set *set, int count, char *const paths[]);
 
+/* How many policy files (*.yaml, *.yml, not hidden) @dir holds, or -errno. */
+int policy_dir_count(const char *dir);
+
 /* Parses @paths, then checks the set; returns the number of errors reported. */
 unsigned int policy_load(struct policy_set *set, int count, char *const paths[]);
 

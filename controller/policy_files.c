@@ -91,6 +91,20 @@ static int is_policy_file(const struct dirent *entry)
 	       (len > 4 && !strcmp(entry->d_name + len - 4, ".yml"));
 }
 
+int policy_dir_count(const char *dir)
+{
+	struct dirent **entries;
+	int count, i;
+
+	count = scandir(dir, &entries, is_policy_file, versionsort);
+	if (count < 0)
+		return -errno;
+	for (i = 0; i < count; i++)
+		free(entries[i]);
+	free(entries);
+	return count;
+}
+
 /* Fragments merge in version order: 9-base.yaml before 10-site.yaml. */
 static void parse_directory(struct policy_set *set, const char *dir)
 {

@@ -5,8 +5,11 @@
  * each policy with its mode, rule count and counters, and the event drops.
  * Exits 0 when at least one backend is usable.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -14,6 +17,7 @@
 #include "commands.h"
 #include "generation.h"
 #include "policy.h"
+#include "state.h"
 
 struct enforced {
 	bool loaded;
@@ -34,6 +38,67 @@ static void json_text(const char *s)
 			putchar(*s);
 	}
 	putchar('"');
+}
+
+/* bulwarkd's status file (see controller/daemon/reload.c), one key=value a line. */
+struct daemon_report {
+	bool present, running;
+	long pid;
+	unsigned long long generation;
+	unsigned int reloads, rejected;
+	char last[800];
+};
+
+static void read_daemon_report(struct daemon_report *r)
+{
+	char path[4096], line[800];
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	state_path(path, sizeof(path), "bulwarkd.status");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	r->present = true;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "pid=", 4))
+			r->pid = strtol(line + 4, NULL, 10);
+		else if (!strncmp(line, "generation=", 11))
+			r->generation = strtoull(line + 11, NULL, 10);
+		else if (!strncmp(line, "reloads=", 8))
+			r->reloads = strtoul(line + 8, NULL, 10);
+		else if (!strncmp(line, "rejected=", 9))
+			r->rejected = strtoul(line + 9, NULL, 10);
+		else if (!strncmp(line, "last=", 5))
+			snprintf(r->last, sizeof(r->last), "%s", line + 5);
+	}
+	fclose(f);
+	r->running = r->pid > 0 && (!kill(r->pid, 0) || errno == EPERM);
+}
+
+static void print_daemon(bool json)
+{
+	struct daemon_report r;
+
+	read_daemon_report(&r);
+	if (json) {
+		if (!r.present) {
+			printf(",\"daemon\":null");
+			return;
+		}
+		printf(",\"daemon\":{\"running\":%s,\"pid\":%ld,\"generation\":%llu,"
+		       "\"reloads\":%u,\"rejected\":%u,\"last\":",
+		       r.running ? "true" : "false", r.pid, r.generation, r.reloads, r.rejected);
+		json_text(r.last);
+		putchar('}');
+		return;
+	}
+	if (!r.present)
+		printf("daemon: bulwarkd not running\n");
+	else
+		printf("daemon: bulwarkd %s (pid %ld), %u reloads, %u rejected; last: %s\n",
+		       r.running ? "running" : "not running", r.pid, r.reloads, r.rejected, r.last);
 }
 
 static void print_policies(struct bpf_backend *b, const struct enforced *e, bool json)
@@ -137,6 +202,7 @@ int status_main(int argc, char *argv[])
 		} else {
 			printf("null");
 		}
+		print_daemon(true);
 		printf("}\n");
 	} else {
 		printf("bpf: %s: %s\n", bpf.usable ? "usable" : "not usable", bpf.detail);
@@ -165,6 +231,7 @@ int status_main(int argc, char *argv[])
 		} else {
 			printf("enforcing: nothing\n");
 		}
+		print_daemon(false);
 	}
 	bpf_backend_close(b);
 	kmod_close(k);

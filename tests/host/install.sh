@@ -1,6 +1,7 @@
 #!/bin/bash
-# make install puts the controller and both man pages where PREFIX and
-# DESTDIR say, the installed binary runs, and the man pages render cleanly.
+# make install puts the controller, bulwarkd, its unit and the man pages
+# where PREFIX and DESTDIR say, the installed binaries run, the unit names
+# the installed daemon, and the man pages render cleanly.
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 2
 dest=$(mktemp -d)
@@ -19,7 +20,14 @@ check() { # NAME COMMAND...
 }
 check "make install DESTDIR=... PREFIX=/usr" make -s install DESTDIR="$dest" PREFIX=/usr
 check "bulwark installed in sbin and runs" "$dest/usr/sbin/bulwark" version
-for page in man8/bulwark.8 man5/bulwark-policy.5; do
+check "bulwarkd installed in sbin and refuses a bad option" bash -c \
+	"'$dest/usr/sbin/bulwarkd' --no-such-option 2>&1; [ \$? -eq 2 ]"
+check "the unit runs the installed bulwarkd" \
+	grep -qx 'ExecStart=/usr/sbin/bulwarkd' "$dest/usr/lib/systemd/system/bulwarkd.service"
+check "the unit passes systemd-analyze verify" bash -c \
+	"out=\$(systemd-analyze verify --man=no '$dest/usr/lib/systemd/system/bulwarkd.service' 2>&1 | grep -v 'bulwarkd: No such\|Command /usr/sbin/bulwarkd'); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+check "the policy directory is installed" test -d "$dest/etc/bulwark/policies.d"
+for page in man8/bulwark.8 man8/bulwarkd.8 man5/bulwark-policy.5; do
 	check "$page installed" test -s "$dest/usr/share/man/$page"
 	# groff's warnings (bad macros, unknown escapes) go to stderr.
 	check "$page renders without warnings" bash -c \

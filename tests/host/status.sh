@@ -1,7 +1,7 @@
 #!/bin/bash
 # bulwark status on the machine running the tests (not in a VM): whatever
-# this machine can do, status must answer with one line per backend and one
-# on what is enforced, say why a backend is not usable, and exit 0 exactly
+# this machine can do, status must answer with one line per backend, one
+# on what is enforced and one on bulwarkd, say why a backend is not usable, and exit 0 exactly
 # when one is usable. On kernels without module support (our build
 # machines) it must say so.
 # Prints TAP.
@@ -19,10 +19,11 @@ printf '%s\n' "$out" | sed 's/^/# /'
 line_re='^(bpf|kmod): (usable|not usable): .+$'
 
 check "status exits 0 or 1, not by a crash (exit $rc)" '[ $rc -le 1 ]'
-check "status prints one line per backend, then what is enforced" \
-	'[ "$(grep -c . <<< "$out")" = 3 ] && [ "$(grep -cE "$line_re" <<< "$out")" = 2 ] &&
+check "status prints one line per backend, then what is enforced, then bulwarkd" \
+	'[ "$(grep -c . <<< "$out")" = 4 ] && [ "$(grep -cE "$line_re" <<< "$out")" = 2 ] &&
 	 grep -q "^bpf: " <<< "$out" && grep -q "^kmod: " <<< "$out" &&
-	 [ "$(sed -n 3p <<< "$out")" = "enforcing: nothing" ]'
+	 [ "$(sed -n 3p <<< "$out")" = "enforcing: nothing" ] &&
+	 [ "$(sed -n 4p <<< "$out")" = "daemon: bulwarkd not running" ]'
 usable=$(grep -c ': usable: ' <<< "$out")
 check "exit status is 0 exactly when a backend is usable ($usable usable)" \
 	'{ [ "$usable" -gt 0 ] && [ $rc = 0 ]; } || { [ "$usable" = 0 ] && [ $rc = 1 ]; }'

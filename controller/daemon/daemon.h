@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bulwarkd: keeps the policies of one directory enforced. What its parts
+ * share: the loop, the options, and what is enforced now.
+ */
+#ifndef BULWARK_DAEMON_H
+#define BULWARK_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "image_write.h"
+
+#define BULWARKD_POLICY_DIR "/etc/bulwark/policies.d"
+/* Written by bulwarkd, read by `bulwark status`: key=value lines. */
+#define BULWARKD_STATUS_FILE "bulwarkd.status"
+/* journalctl MESSAGE_ID= of a kernel event, and of a count of suppressed ones. */
+#define BULWARKD_EVENT_MESSAGE_ID "4b5e0f3c8d2a4e7b9c1f6a3d5e8b0c27"
+#define BULWARKD_SUPPRESSED_MESSAGE_ID "9a2d7c4e1b6f4038a5e2c9d1f7b3e640"
+
+struct backend;
+struct events_log;
+
+struct daemon {
+	sd_event *loop;
+	const char *policy_dir;
+	const char *backend; /* --backend, or NULL to choose */
+	uint64_t debounce_usec;
+
+	/* What the kernel holds from us: the image and its generation. */
+	struct image_buffer image;
+	bool have_image;
+	uint64_t generation;
+	unsigned int policies;
+
+	unsigned int reloads; /* generations installed */
+	unsigned int unchanged; /* reloads that found nothing new */
+	unsigned int rejected;
+	char last[640]; /* the last reload's outcome, one line */
+
+	sd_event_source *debounce;
+
+	/* Events to the journal (journal_events.c). */
+	struct backend *events_backend;
+	struct events_log *events;
+	uint64_t second_start;
+	unsigned int forwarded_this_second, suppressed_this_second;
+	unsigned long long events_forwarded, events_suppressed;
+};
+
+/*
+ * Compiles the directory and, when it differs from what runs, installs it
+ * as a new generation; a rejected or failed reload leaves the running one.
+ * Tells systemd (RELOADING=1, READY=1, STATUS=) and writes the status file.
+ * @why says what asked ("start", "SIGHUP", "change in DIR").
+ * Returns 0 when the kernel enforces the directory's policies (or there
+ * are none), else -errno.
+ */
+int daemon_reload(struct daemon *d, const char *why);
+
+/*
+ * At start: when a backend already enforces exactly the directory's
+ * policies (bulwarkd restarted), takes them over without a new generation.
+ * Returns 1 when it did, 0 when a reload is needed, or -errno.
+ */
+int daemon_adopt(struct daemon *d);
+
+/* Watches the directory; a burst of changes gives one reload after it. */
+int daemon_watch(struct daemon *d);
+
+/* Tells systemd (READY=1, STATUS=) and `bulwark status` (the status file) how things stand. */
+void daemon_publish(const struct daemon *d);
+
+/* True when a backend holds policies (BPF pinned, or bulwark.ko loaded). */
+bool daemon_something_enforces(void);
+
+/* Forwards the kernel's events to the journal, polled on the loop. */
+int daemon_forward_events(struct daemon *d);
+void daemon_stop_events(struct daemon *d);
+
+/* Drops every capability but those a reload needs (see privileges.c). */
+int daemon_drop_privileges(void);
+
+#endif /* BULWARK_DAEMON_H */

@@ -1,0 +1,75 @@
+# bulwarkd's life as a service (the guest and the package as in daemon.sh):
+# kill -9 loses no enforcement and the daemon systemd restarts adopts what
+# runs without a new generation; stop keeps enforcement; apt purge of the
+# running service ends enforcement and leaves nothing behind. BPF backend; policies on /sys/fs/cgroup/bulwark-test.
+# vm-append: bulwark_init=systemd
+# vm-timeout: 300
+
+# shellcheck source=../lifecycle.sh
+. "$BULWARK_REPO/tests/vm/lifecycle.sh"
+# shellcheck source=../daemon-lib.sh
+. "$BULWARK_REPO/tests/vm/daemon-lib.sh"
+KILL_ROUNDS=10
+
+test_installed_and_started() {
+	install_and_start
+	expect_rc 0 systemctl show -p StatusText bulwarkd
+	expect_match '^StatusText=generation 1, 1 policies, 1 reloads, 0 rejected'
+	expect_rc 1 in_cg cat "$W/secret"
+}
+
+# kill -9 while a workload runs: enforcement never stops, and the daemon
+# systemd restarts adopts the running generation instead of installing one.
+test_kill_9_loses_no_enforcement_and_is_adopted() {
+	local i pid denied_before denied_after
+	mkdir -p /run/systemd/system/bulwarkd.service.d
+	printf '[Service]\nRestartSec=100ms\n' > /run/systemd/system/bulwarkd.service.d/fast.conf
+	systemctl daemon-reload
+	denied_before=$("$BULWARK" status --json | jq '.enforcing.policies[0].denied')
+	for i in $(seq "$KILL_ROUNDS"); do
+		pid=$(main_pid)
+		kill -9 "$pid"
+		refute in_cg cat "$W/secret"
+		wait_until 60 sh -c "[ \"\$(systemctl show -p MainPID --value bulwarkd)\" != $pid ] &&
+			[ \"\$(systemctl show -p MainPID --value bulwarkd)\" != 0 ] &&
+			systemctl is-active -q bulwarkd"
+		wait_until 30 grep -q '^last=adopted generation 1 ' "$STATUS"
+	done
+	denied_after=$("$BULWARK" status --json | jq '.enforcing.policies[0].denied')
+	echo "# $KILL_ROUNDS kill -9 rounds; denials counted $denied_before -> $denied_after"
+	[ "$denied_after" -ge $((denied_before + KILL_ROUNDS)) ] ||
+		fail "denials $denied_before -> $denied_after over $KILL_ROUNDS denied opens"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: bpf, generation 1$'
+	rm -rf /run/systemd/system/bulwarkd.service.d
+	systemctl daemon-reload
+}
+
+test_stop_keeps_enforcement() {
+	expect_rc 0 systemctl stop bulwarkd
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: bpf, generation 1$'
+	expect_match '^daemon: bulwarkd not running'
+	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
+	expect_match '^stopped: generation 1 stays enforced$'
+}
+
+test_purge_removes_everything() {
+	# Started again, it adopts what runs; then the package goes while it runs.
+	expect_rc 0 systemctl start bulwarkd
+	wait_until 30 grep -q '^last=adopted generation 1 ' "$STATUS"
+	expect_rc 1 in_cg cat "$W/secret"
+	# dpkg, as apt purge runs it (apt's own dependency pass adds half a minute under TCG).
+	expect_rc 0 dpkg --purge bulwark
+	refute systemctl is-active bulwarkd
+	# Removing the package ended enforcement: nothing could unload it later.
+	expect_rc 0 in_cg cat "$W/secret"
+	[ ! -e /sys/fs/bpf/bulwark ] || fail "/sys/fs/bpf/bulwark is still there"
+	local left
+	left=$(ls -d /usr/sbin/bulwark /usr/sbin/bulwarkd /lib/systemd/system/bulwarkd.service \
+		/etc/systemd/system/sysinit.target.wants/bulwarkd.service /etc/bulwark /run/bulwark \
+		/usr/share/man/man8/bulwarkd.8.gz /usr/share/doc/bulwark 2>/dev/null || true)
+	[ -z "$left" ] || fail "left after purge: $left"
+	expect_rc 1 dpkg -s bulwark
+}

@@ -1,0 +1,189 @@
+# bulwarkd as a systemd service: the guest boots with systemd as PID 1 (the
+# host's), the bulwark package `make deb` built is installed with apt and
+# bulwarkd started with systemctl. It is ready only when the kernel holds
+# the policies and keeps only the capabilities it needs; denials reach the
+# journal with their fields, rate-limited and counted; every way a policy
+# lands in /etc/bulwark/policies.d gives exactly one reload; a bad policy is
+# refused with file:line:col and the old generation enforcing; a start with
+# a bad policy and nothing enforced fails visibly. (Restarts, stop and
+# purge: daemon-lifecycle.sh.) BPF backend; policies scoped to
+# /sys/fs/cgroup/bulwark-test.
+# vm-append: bulwark_init=systemd
+# vm-timeout: 300
+
+# shellcheck source=../lifecycle.sh
+. "$BULWARK_REPO/tests/vm/lifecycle.sh"
+# shellcheck source=../daemon-lib.sh
+. "$BULWARK_REPO/tests/vm/daemon-lib.sh"
+
+test_systemd_is_pid_1_with_journald() {
+	case $(readlink /proc/1/exe) in
+	*/systemd/systemd) ;;
+	*) fail "PID 1 is $(readlink /proc/1/exe)" ;;
+	esac
+	expect_rc 0 systemctl is-active systemd-journald
+}
+
+test_apt_install_and_start_is_ready_only_with_the_policy_enforced() {
+	install_and_start
+	expect_rc 0 systemctl show -p ActiveState -p SubState -p StatusText bulwarkd
+	expect_match '^ActiveState=active$'
+	expect_match '^SubState=running$'
+	expect_match '^StatusText=generation 1, 1 policies, 1 reloads, 0 rejected: generation 1 applied \(start\)'
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_match 'Operation not permitted'
+	expect_rc 0 in_cg cat "$W/public"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: bpf, generation 1$'
+	expect_match '^daemon: bulwarkd running \(pid [0-9]+\), 1 reloads, 0 rejected; last: generation 1 applied'
+}
+
+test_it_keeps_only_the_capabilities_a_reload_needs() {
+	# CAP_DAC_READ_SEARCH 2, NET_ADMIN 12, SYS_ADMIN 21, SYS_RESOURCE 24, PERFMON 38, BPF 39
+	expect_rc 0 grep '^Cap' "/proc/$(main_pid)/status"
+	expect_match '^CapEff:	000000c001201004$'
+	expect_match '^CapPrm:	000000c001201004$'
+	expect_match '^CapBnd:	000000c001201004$'
+}
+
+# journal_entry MATCH...: the newest bulwarkd journal entry matching, as JSON.
+journal_entry() {
+	journalctl -u bulwarkd "$@" -o json --no-pager | tail -n 1 | grep .
+}
+
+test_denials_reach_the_journal_with_their_fields() {
+	expect_rc 1 in_cg cat "$W/secret"
+	expect_rc 1 in_cg bash -c "exec 3<>/dev/tcp/127.0.0.2/9"
+	wait_until 20 journal_entry BULWARK_OP=connect
+	OUT=$(journal_entry BULWARK_OP=open BULWARK_OBJECT="$W/secret")
+	jq -e --arg cg "$(stat -c %i "$CG")" '.BULWARK_POLICY == "web" and .BULWARK_RULE == "1" and
+		.BULWARK_VERDICT == "deny" and .BULWARK_EXE == "/usr/bin/cat" and .BULWARK_COMM == "cat" and
+		.BULWARK_CGROUP == $cg and .MESSAGE_ID == "4b5e0f3c8d2a4e7b9c1f6a3d5e8b0c27" and
+		(.MESSAGE | startswith("bulwark: deny open /tmp/bulwark-daemon/secret: policy web, rule 1"))' \
+		<<< "$OUT" > /dev/null || fail "open entry: $OUT"
+	OUT=$(journal_entry BULWARK_OP=connect)
+	jq -e '.BULWARK_OBJECT == "127.0.0.2:9" and .BULWARK_RULE == "2" and .BULWARK_POLICY == "web"' \
+		<<< "$OUT" > /dev/null || fail "connect entry: $OUT"
+	# bulwark events keeps seeing them beside the daemon.
+	expect_rc 0 "$BULWARK" events --json
+	expect_match '"operation":"connect","object":"127.0.0.2:9"'
+}
+
+events_counted() {
+	[ $(($(field events_forwarded) + $(field events_suppressed))) -ge "$1" ]
+}
+
+test_a_burst_of_denials_is_rate_limited_and_counted() {
+	local forwarded suppressed events_before events_after total
+	forwarded=$(field events_forwarded)
+	suppressed=$(field events_suppressed)
+	events_before=$("$BULWARK" events --json | wc -l)
+	in_cg bash -c 'for i in $(seq 300); do { : < "$1"; } 2> /dev/null; done; true' _ "$W/secret"
+	events_after=$("$BULWARK" events --json | wc -l)
+	[ $((events_after - events_before)) -ge 300 ] ||
+		fail "300 denied opens gave $((events_after - events_before)) events"
+	wait_until 30 events_counted $((forwarded + suppressed + events_after - events_before))
+	sleep 2
+	total=$(($(field events_forwarded) + $(field events_suppressed) - forwarded - suppressed))
+	echo "# $((events_after - events_before)) events: $(($(field events_forwarded) - forwarded)) to the journal, $(($(field events_suppressed) - suppressed)) suppressed"
+	[ "$total" = $((events_after - events_before)) ] ||
+		fail "the journal and the count hold $total of $((events_after - events_before)) events"
+	[ "$(field events_suppressed)" -gt "$suppressed" ] || fail "nothing was suppressed"
+	OUT=$(journal_entry MESSAGE_ID=9a2d7c4e1b6f4038a5e2c9d1f7b3e640)
+	jq -e '(.BULWARK_SUPPRESSED | tonumber) > 0' <<< "$OUT" > /dev/null || fail "no suppressed count: $OUT"
+}
+
+test_an_editors_write_and_rename_gives_one_reload() {
+	policy web enforce "      - {path: $W/other, access: [write], action: deny}" > "$D/.web.yaml.tmp"
+	mv "$D/.web.yaml.tmp" "$D/web.yaml"
+	settled reloads 2
+	[ "$(field generation)" = 2 ] || fail "generation $(field generation), expected 2"
+	refute in_cg sh -c "echo x > $W/other"
+	expect_rc 1 in_cg cat "$W/secret"
+}
+
+test_cp_gives_one_reload() {
+	policy web enforce > "$W/v1.yaml"
+	cp "$W/v1.yaml" "$D/web.yaml"
+	settled reloads 3
+	[ "$(field generation)" = 3 ] || fail "generation $(field generation), expected 3"
+	expect_rc 0 in_cg sh -c "echo x > $W/other"
+}
+
+# A ConfigMap volume: files are symlinks through ..data to a timestamped
+# directory, and an update writes a new directory and swaps ..data.
+test_a_configmap_symlink_swap_gives_one_reload() {
+	mkdir "$D/..2026_12_06_a"
+	policy web enforce > "$D/..2026_12_06_a/web.yaml"
+	ln -s ..2026_12_06_a "$D/..data"
+	ln -sfn ..data/web.yaml "$D/web.yaml.new"
+	mv -T "$D/web.yaml.new" "$D/web.yaml"
+	# Same policy as before: one reload that finds nothing new.
+	settled unchanged 1
+	[ "$(field reloads)" = 3 ] || fail "reloads $(field reloads), expected 3"
+	mkdir "$D/..2026_12_06_b"
+	policy web enforce "      - {path: $W/other, access: [write], action: deny}" > "$D/..2026_12_06_b/web.yaml"
+	ln -s ..2026_12_06_b "$D/..data_tmp"
+	mv -T "$D/..data_tmp" "$D/..data"
+	rm -rf "$D/..2026_12_06_a"
+	settled reloads 4
+	[ "$(field generation)" = 4 ] || fail "generation $(field generation), expected 4"
+	refute in_cg sh -c "echo x > $W/other"
+}
+
+test_sighup_and_systemctl_reload_reload() {
+	local before
+	before=$(field unchanged)
+	expect_rc 0 systemctl reload bulwarkd
+	settled unchanged $((before + 1))
+	kill -HUP "$(main_pid)"
+	settled unchanged $((before + 2))
+	[ "$(field generation)" = 4 ] || fail "generation $(field generation), expected 4"
+	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
+	expect_match '^unchanged \(SIGHUP\): generation 4 stays$'
+}
+
+test_a_bad_policy_is_refused_with_its_place_and_the_old_one_enforces() {
+	cat > "$D/bad.yaml" <<'EOY'
+apiVersion: bulwark/v1
+kind: Policy
+metadata:
+  name: bad
+spec:
+  selector:
+    cgroup: /bulwark-test-bad
+  mode: nonsense
+EOY
+	settled rejected 1
+	[ "$(field generation)" = 4 ] || fail "generation $(field generation), expected 4"
+	expect_rc 0 "$BULWARK" status
+	expect_match '^enforcing: bpf, generation 4$'
+	expect_match "^daemon: bulwarkd running .*1 rejected; last: rejected: $D/bad.yaml:8:[0-9]+: error"
+	expect_rc 0 systemctl show -p StatusText bulwarkd
+	expect_match "rejected: $D/bad.yaml:8:[0-9]+: error"
+	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
+	expect_match "^$D/bad.yaml:8:[0-9]+: error"
+	expect_match "rejected \(change in $D\): the running generation stays$"
+	expect_rc 1 in_cg cat "$W/secret"
+	refute in_cg sh -c "echo x > $W/other"
+	rm "$D/bad.yaml"
+	settled unchanged 4
+}
+
+test_a_start_with_a_bad_policy_and_nothing_enforced_fails() {
+	expect_rc 0 systemctl stop bulwarkd
+	expect_rc 0 "$BULWARK" unload
+	echo 'kind: [' > "$D/web.yaml"
+	# The job itself may report success: Restart=on-failure retries the start.
+	systemctl start bulwarkd || :
+	wait_until 30 sh -c '[ "$(systemctl show -p Result --value bulwarkd)" = exit-code ]'
+	expect_rc 0 systemctl show -p ActiveState -p StatusText bulwarkd
+	expect_no_match '^ActiveState=active$'
+	expect_match "^StatusText=failed: rejected: $D/web.yaml:2:1: error: YAML syntax"
+	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
+	expect_match "^$D/web.yaml:[0-9]+:[0-9]+: error"
+	expect_match 'nothing enforced: exiting so systemd reports the failure'
+	expect_rc 0 in_cg cat "$W/secret"
+	expect_rc 0 systemctl stop bulwarkd
+	expect_rc 0 systemctl disable bulwarkd
+}
