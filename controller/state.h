@@ -9,6 +9,9 @@
  *   events.log, events.log.1, events.lock
  *                 the events read from the ring buffer, rotated, and the
  *                 lock their readers drain under (see events_log.h)
+ *   bulwarkd.status
+ *                 bulwarkd's pid, generation, counters and last outcome,
+ *                 key=value lines, read by `bulwark status`
  * A generation is always built from all of them, so `apply` keeps running
  * sessions and a session's end keeps the applied policies.
  */
@@ -23,6 +26,7 @@
 #include "image_write.h"
 
 #define BULWARK_RUN_DIR "/run/bulwark"
+#define BULWARKD_STATUS_FILE "bulwarkd.status"
 
 /* Takes the state lock (creating the directory); returns an fd or -errno. */
 int state_lock(void);

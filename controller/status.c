@@ -40,7 +40,7 @@ static void json_text(const char *s)
 	putchar('"');
 }
 
-/* bulwarkd's status file (see controller/daemon/reload.c), one key=value a line. */
+/* bulwarkd's status file (state.h; written by controller/daemon/reload.c). */
 struct daemon_report {
 	bool present, running;
 	long pid;
@@ -55,7 +55,7 @@ static void read_daemon_report(struct daemon_report *r)
 	FILE *f;
 
 	memset(r, 0, sizeof(*r));
-	state_path(path, sizeof(path), "bulwarkd.status");
+	state_path(path, sizeof(path), BULWARKD_STATUS_FILE);
 	f = fopen(path, "re");
 	if (!f)
 		return;

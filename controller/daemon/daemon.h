@@ -13,8 +13,6 @@
 #include "image_write.h"
 
 #define BULWARKD_POLICY_DIR "/etc/bulwark/policies.d"
-/* Written by bulwarkd, read by `bulwark status`: key=value lines. */
-#define BULWARKD_STATUS_FILE "bulwarkd.status"
 /* journalctl MESSAGE_ID= of a kernel event, and of a count of suppressed ones. */
 #define BULWARKD_EVENT_MESSAGE_ID "4b5e0f3c8d2a4e7b9c1f6a3d5e8b0c27"
 #define BULWARKD_SUPPRESSED_MESSAGE_ID "9a2d7c4e1b6f4038a5e2c9d1f7b3e640"
