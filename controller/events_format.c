@@ -65,6 +65,8 @@ static const char *why_text(__u8 why)
 		return "would change the names the policy decides on";
 	if (why & BW_WHY_ESCAPE)
 		return "would leave the policy's cgroup";
+	if (why & BW_WHY_KERNEL_HELPER)
+		return "would choose a program the kernel runs";
 	return NULL;
 }
 
@@ -88,7 +90,8 @@ void event_print_text(FILE *out, const struct event_record *r)
 		e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny", event_op_name(e->op), object,
 		r->policy);
 	/* Operations denied as such (mount, chroot, ...) are no rule's or default's. */
-	if (e->op < BW_OP_MOUNT && !(e->op == BW_OP_OPEN && (e->why & BW_WHY_ESCAPE))) {
+	if (e->op < BW_OP_MOUNT &&
+	    !(e->op == BW_OP_OPEN && (e->why & (BW_WHY_ESCAPE | BW_WHY_KERNEL_HELPER)))) {
 		if (e->rule)
 			fprintf(out, ", rule %u", e->rule);
 		else

@@ -11,6 +11,7 @@
 #include <linux/dcache.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/fs_struct.h>
 #include <linux/kernfs.h>
 #include <linux/magic.h>
@@ -26,6 +27,7 @@
 #include "governing.h"
 #include "hooks.h"
 #include "kcompat.h"
+#include "kernel_helpers.h"
 
 #define DELETED_SUFFIX " (deleted)"
 
@@ -294,6 +296,17 @@ static bool may_leave_policy(const struct decision *d, struct file *file)
 	return bulwark_governing(d->gen, cgroup) != d->ref.index + 1;
 }
 
+/*
+ * Whether the governing policy decides what runs (exec rules, or a default
+ * that is not allow): then the kernel may not be made to run a program for
+ * the workload (kernel_helpers.h).
+ */
+static bool decides_exec(const struct decision *d)
+{
+	return decision_has_path_rules(d, BULWARK_CLASS_EXEC) ||
+	       d->ref.policy->defaults[BULWARK_CLASS_EXEC] != BULWARK_ALLOW;
+}
+
 /* security_file_open(file) */
 static int on_file_open(struct pt_regs *regs)
 {
@@ -321,9 +334,15 @@ static int on_file_open(struct pt_regs *regs)
 		want |= BULWARK_ACCESS_CREATE;
 	if (!want || !decision_begin(&d, BULWARK_OP_OPEN))
 		return 0;
-	if ((mode & FMODE_WRITE) && may_leave_policy(&d, file)) {
+	/* Settings no policy rule can grant: leaving the cgroup, choosing what the kernel runs. */
+	if (mode & FMODE_WRITE) {
+		if (may_leave_policy(&d, file))
+			d.why = BULWARK_WHY_ESCAPE;
+		else if (decides_exec(&d) && sets_kernel_helper(file->f_path.dentry))
+			d.why = BULWARK_WHY_KERNEL_HELPER;
+	}
+	if (d.why) {
 		d.denied = want;
-		d.why = BULWARK_WHY_ESCAPE;
 		return decision_conclude(&d, file->f_path.dentry->d_name.name);
 	}
 	if (!decision_has_path_rules(&d, BULWARK_CLASS_FILE) &&
@@ -494,6 +513,24 @@ static int on_create_user_ns(struct pt_regs *regs)
 	return operation_hook(BULWARK_OP_USERNS, BULWARK_WHY_NAMES, false, NULL, "user namespace");
 }
 
+/*
+ * security_fs_context_parse_param(fc, param): a mount option that chooses a
+ * program the kernel runs (cgroup v1's release_agent=), wherever it is
+ * given: mount(2), a remount, fsconfig(2).
+ */
+static int on_fs_context_parse_param(struct pt_regs *regs)
+{
+	const struct fs_context *fc = (void *)hook_arg(regs, 0);
+	const struct fs_parameter *param = (void *)hook_arg(regs, 1);
+	struct decision d = {.class = BULWARK_CLASS_FILE, .why = BULWARK_WHY_KERNEL_HELPER};
+
+	if (!sets_kernel_helper_option(fc, param->key) || !decision_begin(&d, BULWARK_OP_MOUNT) ||
+	    !decides_exec(&d))
+		return 0;
+	d.denied = BULWARK_ACCESS_OPERATION;
+	return decision_conclude(&d, param->key);
+}
+
 /* security_task_alloc(task, clone_flags): clone3 with CLONE_INTO_CGROUP. */
 static int on_task_alloc(struct pt_regs *regs)
 {
@@ -527,6 +564,7 @@ const struct bulwark_hook_spec bulwark_file_hooks[] = {
 	{"security_sb_pivotroot", on_sb_pivotroot},
 	{"security_path_chroot", on_path_chroot},
 	{"security_create_user_ns", on_create_user_ns},
+	{"security_fs_context_parse_param", on_fs_context_parse_param},
 	{"security_task_alloc", on_task_alloc},
 	{NULL, NULL},
 };

@@ -1402,6 +1402,75 @@ static __always_inline bool may_leave_policy(struct decision *d, struct file *fi
 	return found != (__u32)d->index + 1;
 }
 
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
+#define BINFMTFS_MAGIC 0x42494e4d
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+
+/* A dentry's name, up to 15 bytes, zero-padded: compared with NAME_IS(). */
+static __always_inline void short_name(struct dentry *dentry, __u64 name[2])
+{
+	name[0] = name[1] = 0;
+	bpf_probe_read_kernel_str(name, 2 * sizeof(__u64), BPF_CORE_READ(dentry, d_name.name));
+}
+
+#define NAME_IS(name, literal)                                                                     \
+	({                                                                                         \
+		__u64 lit_[2] = {};                                                                \
+		__builtin_memcpy(lit_, literal, sizeof(literal) - 1);                              \
+		(name)[0] == lit_[0] && (name)[1] == lit_[1];                                      \
+	})
+
+static __always_inline bool is_root(struct dentry *dentry)
+{
+	return BPF_CORE_READ(dentry, d_parent) == dentry;
+}
+
+/*
+ * Whether @dentry chooses a program the kernel itself runs, outside the
+ * workload's cgroup: /proc/sys/kernel/{core_pattern,modprobe,poweroff_cmd,
+ * hotplug}, /proc/sys/fs/ocfs2/nm/hb_ctl_path, /sys/kernel/uevent_helper,
+ * a module parameter
+ * (/sys/module/M/parameters/P), any file of binfmt_misc, release_agent of
+ * a cgroup v1 hierarchy. The same list as kmod/kernel_helpers.c.
+ */
+static __always_inline bool sets_kernel_helper(struct dentry *dentry)
+{
+	unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+	struct dentry *parent, *above;
+	__u64 name[2], up[2], top[2];
+
+	if (magic == BINFMTFS_MAGIC)
+		return true;
+	if (magic != CGROUP_SUPER_MAGIC && magic != PROC_SUPER_MAGIC && magic != SYSFS_MAGIC)
+		return false;
+	short_name(dentry, name);
+	if (magic == CGROUP_SUPER_MAGIC)
+		return NAME_IS(name, "release_agent");
+	parent = BPF_CORE_READ(dentry, d_parent);
+	above = BPF_CORE_READ(parent, d_parent);
+	short_name(parent, up);
+	short_name(above, top);
+	if (magic == PROC_SUPER_MAGIC && NAME_IS(name, "hb_ctl_path"))
+		return NAME_IS(up, "nm") && NAME_IS(top, "ocfs2");
+	if (magic == PROC_SUPER_MAGIC)
+		return NAME_IS(up, "kernel") && NAME_IS(top, "sys") &&
+		       is_root(BPF_CORE_READ(above, d_parent)) &&
+		       (NAME_IS(name, "core_pattern") || NAME_IS(name, "modprobe") ||
+			NAME_IS(name, "poweroff_cmd") || NAME_IS(name, "hotplug"));
+	if (NAME_IS(up, "kernel") && is_root(above))
+		return NAME_IS(name, "uevent_helper");
+	short_name(BPF_CORE_READ(above, d_parent), top);
+	return NAME_IS(up, "parameters") && NAME_IS(top, "module");
+}
+
+/* Whether @p decides what runs: exec rules, or a default that is not allow. */
+static __always_inline bool decides_exec(const struct bw_policy *p)
+{
+	return has_path_entries(p, BULWARK_CLASS_EXEC) ||
+	       p->defaults[BULWARK_CLASS_EXEC] != BULWARK_ALLOW;
+}
+
 SEC("lsm.s/file_open")
 int BPF_PROG(bulwark_open, struct file *file, int ret)
 {
@@ -1449,9 +1518,16 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	if (!begin_decision(&d))
 		return 0;
 	slot = d.slot;
-	if ((mode & FMODE_WRITE) && may_leave_policy(&d, file)) {
+	/* Settings no policy rule can grant: leaving the cgroup, choosing what the kernel runs. */
+	if (mode & FMODE_WRITE) {
+		if (may_leave_policy(&d, file))
+			d.why = BW_WHY_ESCAPE;
+		else if (decides_exec(d.policy) &&
+			 sets_kernel_helper(BPF_CORE_READ(file, f_path.dentry)))
+			d.why = BW_WHY_KERNEL_HELPER;
+	}
+	if (d.why) {
 		d.denied = want;
-		d.why = BW_WHY_ESCAPE;
 		d.class = BULWARK_CLASS_FILE;
 		ret = conclude_named(&d, NULL, BPF_CORE_READ(file, f_path.dentry, d_name.name));
 		leave_slot(slot);
@@ -1699,6 +1775,37 @@ SEC("lsm/userns_create")
 int BPF_PROG(bulwark_userns, const struct cred *cred, int ret)
 {
 	return ret ?: operation_hook(BW_OP_USERNS, BW_WHY_NAMES, false, NULL);
+}
+
+/*
+ * A mount option that chooses a program the kernel runs (cgroup v1's
+ * release_agent=), wherever it is given: mount(2), a remount, fsconfig(2).
+ * Returning 0 lets the hook's default (-ENOPARAM: not an LSM's option) stand.
+ */
+SEC("lsm/fs_context_parse_param")
+int BPF_PROG(bulwark_fs_param, struct fs_context *fc, struct fs_parameter *param, int ret)
+{
+	struct decision d = {
+		.op = BW_OP_MOUNT, .class = BULWARK_CLASS_FILE, .why = BW_WHY_KERNEL_HELPER};
+	__u64 type[2], key[2] = {};
+	const char *name;
+
+	if (ret)
+		return ret;
+	type[0] = type[1] = 0;
+	bpf_probe_read_kernel_str(type, sizeof(type), BPF_CORE_READ(fc, fs_type, name));
+	name = BPF_CORE_READ(param, key);
+	bpf_probe_read_kernel_str(key, sizeof(key), name);
+	if (!NAME_IS(type, "cgroup") || !NAME_IS(key, "release_agent"))
+		return 0;
+	if (!begin_decision(&d))
+		return 0;
+	if (decides_exec(d.policy)) {
+		d.denied = BW_ACCESS_OPERATION;
+		ret = conclude_named(&d, NULL, (const unsigned char *)name);
+	}
+	leave_slot(d.slot);
+	return ret;
 }
 
 /* clone3 with CLONE_INTO_CGROUP starts the child in a cgroup of the caller's choosing. */

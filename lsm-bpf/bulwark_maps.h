@@ -318,6 +318,7 @@ enum bw_verdict {
 #define BW_WHY_NAMES (1u << 3) /* would change the names the policy decides on */
 #define BW_WHY_ESCAPE (1u << 4) /* would move the task out of its policy's cgroup */
 #define BW_WHY_OTHER_NAMESPACE (1u << 5) /* a file on a mount of another namespace */
+#define BW_WHY_KERNEL_HELPER (1u << 6) /* would choose a program the kernel runs */
 
 /* In bw_event.access: the operation itself was denied (mount, chroot, ...). */
 #define BW_ACCESS_OPERATION 0x8000

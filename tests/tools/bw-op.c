@@ -56,6 +56,8 @@
  *   unappend PATH              open PATH O_WRONLY|O_APPEND, then fcntl(F_SETFL, 0)
  *   mmap-shared-write PATH     open PATH O_RDWR|O_APPEND, mmap it PROT_WRITE, MAP_SHARED
  *   bind-mount SRC DST [private]   mount(SRC, DST, MS_BIND [| MS_PRIVATE])
+ *   remount PATH DATA          mount(NULL, PATH, NULL, MS_REMOUNT, DATA)
+ *   fsconfig PATH KEY VALUE    fspick(PATH), fsconfig(FSCONFIG_SET_STRING, KEY, VALUE)
  *   chroot DIR                 chroot(2)
  *   userns                     unshare(CLONE_NEWUSER)
  *   cgroup-move DIR            write this process's pid into DIR/cgroup.procs
@@ -587,6 +589,29 @@ static int op_bind_mount(int argc, char **argv)
 	return 0;
 }
 
+/* mount(2) MS_REMOUNT of PATH with the option string DATA. */
+static int op_remount(int argc __unused, char **argv)
+{
+	return mount(NULL, argv[0], NULL, MS_REMOUNT, argv[1]) ? errno : 0;
+}
+
+#ifndef FSCONFIG_SET_STRING
+#define FSCONFIG_SET_STRING 1
+#endif
+
+/* The new mount API: fspick(2) the mount at PATH, fsconfig(2) KEY=VALUE. */
+static int op_fsconfig(int argc __unused, char **argv)
+{
+	int fd = syscall(SYS_fspick, AT_FDCWD, argv[0], 0), e = 0;
+
+	if (fd < 0)
+		return errno;
+	if (syscall(SYS_fsconfig, fd, FSCONFIG_SET_STRING, argv[1], argv[2], 0))
+		e = errno;
+	close(fd);
+	return e;
+}
+
 static int op_chroot(int argc __unused, char **argv)
 {
 	return chroot(argv[0]) ? errno : 0;
@@ -1068,6 +1093,8 @@ static const struct op {
 	{"unappend", 1, 1, op_unappend},
 	{"mmap-shared-write", 1, 1, op_mmap_shared_write},
 	{"bind-mount", 2, 3, op_bind_mount},
+	{"remount", 2, 2, op_remount},
+	{"fsconfig", 3, 3, op_fsconfig},
 	{"chroot", 1, 1, op_chroot},
 	{"userns", 0, 0, op_userns},
 	{"cgroup-move", 1, 1, op_cgroup_move},

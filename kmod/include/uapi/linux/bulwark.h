@@ -267,6 +267,7 @@ enum bulwark_event_verdict {
 #define BULWARK_WHY_NAMES (1u << 3)	/* would change the names the policy decides on */
 #define BULWARK_WHY_ESCAPE (1u << 4)	/* would move the task out of its policy's cgroup */
 #define BULWARK_WHY_OTHER_NAMESPACE (1u << 5)
+#define BULWARK_WHY_KERNEL_HELPER (1u << 6)	/* would choose a program the kernel runs */
 
 /* Access bit of operations that are not file accesses (mount, chroot, ...). */
 #define BULWARK_ACCESS_OPERATION 0x8000

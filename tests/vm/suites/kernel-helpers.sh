@@ -1,0 +1,87 @@
+# The programs the kernel starts on its own (here the core-dump pipe
+# helper) run in the root cgroup, and the host policy decides them, on
+# both backends: a host policy that denies the helper's path keeps it from
+# running and reports the exec once; without the policy the same crash runs
+# it (so the test can fail). A host policy with exec rules also keeps root
+# from changing core_pattern. What a governed workload may not write is the
+# conformance scenario kernel-helpers.scn. This suite is host-wide by
+# design: the helper runs outside every test cgroup; its policy denies one
+# path and allows everything else.
+
+W=/tmp/bulwark-helpers
+SAVED=/tmp/bulwark-core_pattern.saved
+BWOP=$BULWARK_REPO/build/tests/tools/bw-op
+
+helpers_setup() {
+	rm -rf "$W" && mkdir -p "$W"
+	printf '#!/bin/sh\ncat > /dev/null\necho ran > %s/ran\n' "$W" > "$W/helper"
+	chmod 755 "$W/helper"
+	cat > "$W/host.yaml" <<-POLICY
+		apiVersion: bulwark/v1
+		kind: Policy
+		metadata: {name: host-helpers}
+		spec:
+		  selector: {host: true}
+		  exec:
+		    default: allow
+		    deny:
+		      - path: $W/helper
+	POLICY
+	[ -e "$SAVED" ] || cat /proc/sys/kernel/core_pattern > "$SAVED"
+	echo "|$W/helper %p" > /proc/sys/kernel/core_pattern
+}
+
+helpers_restore() {
+	cat "$SAVED" > /proc/sys/kernel/core_pattern
+}
+
+# A process that dumps core: the kernel runs the helper (UMH_WAIT_EXEC, so
+# by the time the shell is reaped the helper was started or refused).
+crash() {
+	(sh -c 'ulimit -c unlimited; kill -SEGV $$') 2> /dev/null || true
+}
+
+wait_for_file() { # FILE: up to 10 s
+	local i
+	for i in $(seq 50); do
+		[ -e "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+helper_is_decided_by_the_host_policy() { # BACKEND
+	local backend=$1 n before
+	helpers_setup
+	crash
+	wait_for_file "$W/ran" || fail "without a policy the core-dump helper did not run"
+	rm -f "$W/ran"
+	expect_rc 0 "$BULWARK" apply --backend "$backend" "$W/host.yaml"
+	before=$("$BULWARK" events --json | wc -l)
+	crash
+	sleep 1
+	[ ! -e "$W/ran" ] || fail "the helper ran under a host policy that denies it"
+	OUT=$("$BULWARK" events --json | tail -n +$((before + 1)) | grep -F "\"object\":\"$W/helper\"") || true
+	n=$(grep -c . <<< "$OUT") || true
+	[ "$n" = 1 ] || fail "expected 1 exec event for the helper, got $n: $OUT"
+	expect_match '"policy":"host-helpers","operation":"exec".*"verdict":"deny"'
+	# Root under a host policy with exec rules may not point the kernel elsewhere.
+	expect_rc 1 "$BWOP" open /proc/sys/kernel/core_pattern w
+	expect_match '^EPERM$'
+	OUT=$("$BULWARK" events --json | tail -1)
+	expect_match '"policy":"host-helpers","operation":"open","object":"core_pattern","access":\["write"\]'
+	expect_rc 0 "$BULWARK" unload
+	crash
+	wait_for_file "$W/ran" || fail "after unload the core-dump helper did not run"
+	helpers_restore
+}
+
+test_bpf_the_core_dump_helper_is_decided_by_the_host_policy() {
+	helper_is_decided_by_the_host_policy bpf
+}
+
+test_kmod_the_core_dump_helper_is_decided_by_the_host_policy() {
+	expect_rc 0 insmod "$KMOD"
+	helper_is_decided_by_the_host_policy kmod
+	expect_rc 0 rmmod bulwark
+}
