@@ -12,6 +12,9 @@
  *   bulwarkd.status
  *                 bulwarkd's pid, generation, counters and last outcome,
  *                 key=value lines, read by `bulwark status`
+ *   bulwarkd.cursor
+ *                 the time of the last event bulwarkd took from the log, so
+ *                 a restarted bulwarkd forwards what happened while it was down
  * A generation is always built from all of them, so `apply` keeps running
  * sessions and a session's end keeps the applied policies.
  */
@@ -27,6 +30,7 @@
 
 #define BULWARK_RUN_DIR "/run/bulwark"
 #define BULWARKD_STATUS_FILE "bulwarkd.status"
+#define BULWARKD_CURSOR_FILE "bulwarkd.cursor"
 
 /* Takes the state lock (creating the directory); returns an fd or -errno. */
 int state_lock(void);

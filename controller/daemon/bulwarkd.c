@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "commands.h"
@@ -49,8 +50,13 @@ int main(int argc, char *argv[])
 	};
 	struct daemon d = {.policy_dir = BULWARKD_POLICY_DIR, .debounce_usec = 300000};
 	sigset_t mask;
+	struct timespec now;
 	char *end;
 	int opt, ret;
+
+	/* Events from here on are ours to forward (journal_events.c). */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	d.started_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {

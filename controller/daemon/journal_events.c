@@ -8,9 +8,18 @@
  * every event beside it. At most EVENTS_PER_SECOND a second reach the
  * journal; the rest are counted, and each second that suppressed some
  * says how many (BULWARK_SUPPRESSED=). Polled every POLL_USEC.
+ *
+ * The time of the last event taken is kept in BULWARKD_CURSOR_FILE: a
+ * bulwarkd started again (after a stop, a crash, kill -9) reads the log
+ * from its oldest record and forwards every event after that time, so what
+ * the kernel denied while no bulwarkd ran reaches the journal too. Without
+ * a cursor (the first start) it forwards what happened after it started.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
@@ -20,6 +29,7 @@
 
 #include "daemon.h"
 #include "events_log.h"
+#include "state.h"
 
 #define POLL_USEC 250000
 #define EVENTS_PER_SECOND 100
@@ -50,6 +60,40 @@ static void forward(const struct event_record *r)
 			"BULWARK_GENERATION=%llu", (unsigned long long)e->generation, NULL);
 }
 
+#define CURSOR_PATH BULWARK_RUN_DIR "/" BULWARKD_CURSOR_FILE
+#define CURSOR_TMP_PATH CURSOR_PATH ".tmp"
+
+static void read_cursor(struct daemon *d)
+{
+	FILE *f = fopen(CURSOR_PATH, "re");
+	uint64_t t;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%" SCNu64, &t) == 1) {
+		d->cursor = t;
+		d->have_cursor = true;
+	}
+	fclose(f);
+}
+
+/* Replaced whole (rename), so a crash leaves the old cursor or the new one. */
+static void write_cursor(struct daemon *d)
+{
+	FILE *f = fopen(CURSOR_TMP_PATH, "we");
+	bool ok;
+
+	if (!f) {
+		fprintf(stderr, SD_WARNING "cannot write %s: %s\n", CURSOR_TMP_PATH,
+			strerror(errno));
+		return;
+	}
+	ok = fprintf(f, "%" PRIu64 "\n", d->cursor) > 0;
+	ok = !fclose(f) && ok;
+	if (!ok || rename(CURSOR_TMP_PATH, CURSOR_PATH))
+		fprintf(stderr, SD_WARNING "cannot write %s: %s\n", CURSOR_PATH, strerror(errno));
+}
+
 static void close_log(struct daemon *d)
 {
 	events_log_close(d->events);
@@ -64,7 +108,18 @@ static void open_log(struct daemon *d)
 		return;
 	if (enforce_open_backend(d->backend, false, &d->events_backend))
 		return;
-	if (events_log_open(d->events_backend, false, &d->events)) {
+	if (!d->have_cursor) {
+		read_cursor(d);
+		if (!d->have_cursor) {
+			/* The first start: what happened before it is history. */
+			d->cursor = d->started_ns;
+			d->have_cursor = true;
+			write_cursor(d);
+		}
+	}
+	/* From the oldest record kept: on_tick() skips what was taken before. */
+	d->catching_up = true;
+	if (events_log_open(d->events_backend, true, &d->events)) {
 		enforce_close_backend(d->events_backend);
 		d->events_backend = NULL;
 	}
@@ -101,6 +156,12 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 			close_log(d);
 		} else {
 			while ((ret = events_log_next(d->events, &r)) == 1) {
+				/* Up to the first record after the cursor: taken before. */
+				if (d->catching_up && r.event.time_ns <= d->cursor)
+					continue;
+				d->catching_up = false;
+				d->cursor = r.event.time_ns;
+				d->have_cursor = true;
 				if (d->forwarded_this_second < EVENTS_PER_SECOND) {
 					forward(&r);
 					d->forwarded_this_second++;
@@ -112,8 +173,10 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 			}
 		}
 	}
-	if (d->events_forwarded + d->events_suppressed != seen)
+	if (d->events_forwarded + d->events_suppressed != seen) {
+		write_cursor(d);
 		daemon_publish(d);
+	}
 	ret = sd_event_source_set_time(s, usec + POLL_USEC);
 	if (ret >= 0)
 		ret = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);

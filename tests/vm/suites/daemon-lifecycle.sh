@@ -1,7 +1,9 @@
 # bulwarkd's life as a service (the guest and the package as in daemon.sh):
 # kill -9 loses no enforcement and the daemon systemd restarts adopts what
 # runs without a new generation; stop keeps enforcement; apt purge of the
-# running service ends enforcement and leaves nothing behind. BPF backend; policies on /sys/fs/cgroup/bulwark-test.
+# running service ends enforcement and leaves nothing behind; what the
+# kernel denied while no bulwarkd ran reaches the journal when one runs
+# again. BPF backend; policies on /sys/fs/cgroup/bulwark-test.
 # vm-append: bulwark_init=systemd
 # vm-timeout: 300
 
@@ -10,6 +12,14 @@
 # shellcheck source=../daemon-lib.sh
 . "$BULWARK_REPO/tests/vm/daemon-lib.sh"
 KILL_ROUNDS=10
+
+# secret_denials_journaled: how many denied opens of $W/secret the journal has.
+secret_denials_journaled() {
+	journalctl -u bulwarkd BULWARK_OP=open BULWARK_OBJECT="$W/secret" -o cat --no-pager |
+		grep -c . || true
+}
+
+journaled_at_least() { [ "$(secret_denials_journaled)" -ge "$1" ]; }
 
 test_installed_and_started() {
 	install_and_start
@@ -20,8 +30,12 @@ test_installed_and_started() {
 
 # kill -9 while a workload runs: enforcement never stops, and the daemon
 # systemd restarts adopts the running generation instead of installing one.
+# Each round's denial happens while no bulwarkd runs; the next one forwards
+# it to the journal (its cursor), so none is lost.
 test_kill_9_loses_no_enforcement_and_is_adopted() {
-	local i pid denied_before denied_after
+	local i pid denied_before denied_after journaled_before journaled
+	wait_until 20 journaled_at_least 1
+	journaled_before=$(secret_denials_journaled)
 	mkdir -p /run/systemd/system/bulwarkd.service.d
 	printf '[Service]\nRestartSec=100ms\n' > /run/systemd/system/bulwarkd.service.d/fast.conf
 	systemctl daemon-reload
@@ -39,6 +53,9 @@ test_kill_9_loses_no_enforcement_and_is_adopted() {
 	echo "# $KILL_ROUNDS kill -9 rounds; denials counted $denied_before -> $denied_after"
 	[ "$denied_after" -ge $((denied_before + KILL_ROUNDS)) ] ||
 		fail "denials $denied_before -> $denied_after over $KILL_ROUNDS denied opens"
+	wait_until 20 journaled_at_least $((journaled_before + KILL_ROUNDS))
+	journaled=$(secret_denials_journaled)
+	echo "# journaled denials $journaled_before -> $journaled"
 	expect_rc 0 "$BULWARK" status
 	expect_match '^enforcing: bpf, generation 1$'
 	rm -rf /run/systemd/system/bulwarkd.service.d
@@ -47,6 +64,7 @@ test_kill_9_loses_no_enforcement_and_is_adopted() {
 
 test_stop_keeps_enforcement() {
 	expect_rc 0 systemctl stop bulwarkd
+	secret_denials_journaled > "$W/journaled-at-stop"
 	expect_rc 1 in_cg cat "$W/secret"
 	expect_rc 0 "$BULWARK" status
 	expect_match '^enforcing: bpf, generation 1$'
@@ -55,10 +73,22 @@ test_stop_keeps_enforcement() {
 	expect_match '^stopped: generation 1 stays enforced$'
 }
 
-test_purge_removes_everything() {
-	# Started again, it adopts what runs; then the package goes while it runs.
+# Started again, it adopts what runs and forwards the denial made while it
+# was stopped, exactly once: nothing taken before the stop comes again.
+test_a_restart_journals_what_was_denied_while_it_was_stopped() {
+	local before
+	before=$(cat "$W/journaled-at-stop")
 	expect_rc 0 systemctl start bulwarkd
 	wait_until 30 grep -q '^last=adopted generation 1 ' "$STATUS"
+	wait_until 20 journaled_at_least $((before + 1))
+	sleep 1
+	[ "$(secret_denials_journaled)" = $((before + 1)) ] ||
+		fail "journaled denials $before -> $(secret_denials_journaled), expected one more"
+}
+
+test_purge_removes_everything() {
+	# The package goes while the service runs.
+	systemctl is-active -q bulwarkd || fail "bulwarkd is not running"
 	expect_rc 1 in_cg cat "$W/secret"
 	# dpkg, as apt purge runs it (apt's own dependency pass adds half a minute under TCG).
 	expect_rc 0 dpkg --purge bulwark
