@@ -1367,41 +1367,6 @@ static __always_inline void record_admission(struct file *file)
 }
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
-
-/*
- * Whether opening @file for writing could move a task out of its policy:
- * @file is cgroup.procs or cgroup.threads of a cgroup that another policy,
- * or none, governs (bw_governing(), as for the task itself).
- */
-static __always_inline bool may_leave_policy(struct decision *d, struct file *file)
-{
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-	__u64 name[2] = {}, procs[2] = {}, threads[2] = {};
-	const struct bw_generation *gen;
-	struct kernfs_node *kn;
-	struct cgroup *cgroup;
-	__u32 found;
-
-	if (BPF_CORE_READ(dentry, d_sb, s_magic) != CGROUP2_SUPER_MAGIC)
-		return false;
-	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
-	__builtin_memcpy(procs, "cgroup.procs", 12);
-	__builtin_memcpy(threads, "cgroup.threads", 14);
-	if ((name[0] != procs[0] || name[1] != procs[1]) &&
-	    (name[0] != threads[0] || name[1] != threads[1]))
-		return false;
-	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
-	if (!gen)
-		return true;
-	/* The destination cgroup: a cgroup2 directory's kernfs node points at it. */
-	kn = BPF_CORE_READ(dentry, d_parent, d_inode, i_private);
-	cgroup = kn ? BPF_CORE_READ(kn, priv) : NULL;
-	if (!cgroup || BPF_CORE_READ(cgroup, level) >= BW_CGROUP_DEPTH_MAX)
-		return true; /* deeper than bindings can be: not ours to judge, fail closed */
-	found = bw_governing(d->slot, (__u64)cgroup, BPF_CORE_READ(kn, id));
-	return found != (__u32)d->index + 1;
-}
-
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC 0x62656572
 #define BINFMTFS_MAGIC 0x42494e4d
@@ -1424,6 +1389,37 @@ static __always_inline void short_name(struct dentry *dentry, __u64 name[2])
 static __always_inline bool is_root(struct dentry *dentry)
 {
 	return BPF_CORE_READ(dentry, d_parent) == dentry;
+}
+
+/*
+ * Whether opening @file for writing could move a task out of its policy:
+ * @file is cgroup.procs or cgroup.threads of a cgroup that another policy,
+ * or none, governs (bw_governing(), as for the task itself).
+ */
+static __always_inline bool may_leave_policy(struct decision *d, struct file *file)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	__u64 name[2];
+	const struct bw_generation *gen;
+	struct kernfs_node *kn;
+	struct cgroup *cgroup;
+	__u32 found;
+
+	if (BPF_CORE_READ(dentry, d_sb, s_magic) != CGROUP2_SUPER_MAGIC)
+		return false;
+	short_name(dentry, name);
+	if (!NAME_IS(name, "cgroup.procs") && !NAME_IS(name, "cgroup.threads"))
+		return false;
+	gen = bpf_map_lookup_elem(&bw_gens, &d->slot);
+	if (!gen)
+		return true;
+	/* The destination cgroup: a cgroup2 directory's kernfs node points at it. */
+	kn = BPF_CORE_READ(dentry, d_parent, d_inode, i_private);
+	cgroup = kn ? BPF_CORE_READ(kn, priv) : NULL;
+	if (!cgroup || BPF_CORE_READ(cgroup, level) >= BW_CGROUP_DEPTH_MAX)
+		return true; /* deeper than bindings can be: not ours to judge, fail closed */
+	found = bw_governing(d->slot, (__u64)cgroup, BPF_CORE_READ(kn, id));
+	return found != (__u32)d->index + 1;
 }
 
 /*
@@ -1787,16 +1783,17 @@ int BPF_PROG(bulwark_fs_param, struct fs_context *fc, struct fs_parameter *param
 {
 	struct decision d = {
 		.op = BW_OP_MOUNT, .class = BULWARK_CLASS_FILE, .why = BW_WHY_KERNEL_HELPER};
-	__u64 type[2], key[2] = {};
+	__u64 type[2] = {}, key[2] = {};
 	const char *name;
 
 	if (ret)
 		return ret;
-	type[0] = type[1] = 0;
 	bpf_probe_read_kernel_str(type, sizeof(type), BPF_CORE_READ(fc, fs_type, name));
+	if (!NAME_IS(type, "cgroup"))
+		return 0;
 	name = BPF_CORE_READ(param, key);
 	bpf_probe_read_kernel_str(key, sizeof(key), name);
-	if (!NAME_IS(type, "cgroup") || !NAME_IS(key, "release_agent"))
+	if (!NAME_IS(key, "release_agent"))
 		return 0;
 	if (!begin_decision(&d))
 		return 0;

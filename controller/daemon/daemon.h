@@ -48,7 +48,6 @@ struct daemon {
 	uint64_t started_ns; /* CLOCK_MONOTONIC, as events' time_ns */
 	/* The time_ns of the last event taken from the log (BULWARKD_CURSOR_FILE). */
 	uint64_t cursor;
-	bool have_cursor;
 	bool catching_up; /* reading the log from its start, up to the cursor */
 };
 

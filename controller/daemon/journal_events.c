@@ -16,10 +16,8 @@
  * a cursor (the first start) it forwards what happened after it started.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
@@ -63,18 +61,17 @@ static void forward(const struct event_record *r)
 #define CURSOR_PATH BULWARK_RUN_DIR "/" BULWARKD_CURSOR_FILE
 #define CURSOR_TMP_PATH CURSOR_PATH ".tmp"
 
-static void read_cursor(struct daemon *d)
+/* Whether a cursor was kept (by this bulwarkd's predecessor). */
+static bool read_cursor(struct daemon *d)
 {
 	FILE *f = fopen(CURSOR_PATH, "re");
-	uint64_t t;
+	bool found;
 
 	if (!f)
-		return;
-	if (fscanf(f, "%" SCNu64, &t) == 1) {
-		d->cursor = t;
-		d->have_cursor = true;
-	}
+		return false;
+	found = fscanf(f, "%" SCNu64, &d->cursor) == 1;
 	fclose(f);
+	return found;
 }
 
 /* Replaced whole (rename), so a crash leaves the old cursor or the new one. */
@@ -108,15 +105,6 @@ static void open_log(struct daemon *d)
 		return;
 	if (enforce_open_backend(d->backend, false, &d->events_backend))
 		return;
-	if (!d->have_cursor) {
-		read_cursor(d);
-		if (!d->have_cursor) {
-			/* The first start: what happened before it is history. */
-			d->cursor = d->started_ns;
-			d->have_cursor = true;
-			write_cursor(d);
-		}
-	}
 	/* From the oldest record kept: on_tick() skips what was taken before. */
 	d->catching_up = true;
 	if (events_log_open(d->events_backend, true, &d->events)) {
@@ -161,7 +149,6 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 					continue;
 				d->catching_up = false;
 				d->cursor = r.event.time_ns;
-				d->have_cursor = true;
 				if (d->forwarded_this_second < EVENTS_PER_SECOND) {
 					forward(&r);
 					d->forwarded_this_second++;
@@ -186,8 +173,14 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 int daemon_forward_events(struct daemon *d)
 {
 	uint64_t now;
-	int ret = sd_event_now(d->loop, CLOCK_MONOTONIC, &now);
+	int ret;
 
+	if (!read_cursor(d)) {
+		/* The first start: what happened before it is history. */
+		d->cursor = d->started_ns;
+		write_cursor(d);
+	}
+	ret = sd_event_now(d->loop, CLOCK_MONOTONIC, &now);
 	if (ret >= 0)
 		ret = sd_event_add_time(d->loop, NULL, CLOCK_MONOTONIC, now + POLL_USEC, 0, on_tick,
 					d);
