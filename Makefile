@@ -230,11 +230,13 @@ install: controller
 	sed 's|^ExecStart=/usr/sbin/bulwarkd|ExecStart=$(SBINDIR)/bulwarkd|' \
 		controller/daemon/bulwarkd.service > $(DESTDIR)$(UNITDIR)/bulwarkd.service
 	install -d -m 0755 $(DESTDIR)/etc/bulwark/policies.d
+	install -D -m 0644 controller/daemon/dpkg-post-invoke.cfg $(DESTDIR)/etc/dpkg/dpkg.cfg.d/bulwark
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bulwark $(DESTDIR)$(MANDIR)/man8/bulwark.8 \
 		$(DESTDIR)$(MANDIR)/man5/bulwark-policy.5 $(DESTDIR)$(SBINDIR)/bulwarkd \
-		$(DESTDIR)$(MANDIR)/man8/bulwarkd.8 $(DESTDIR)$(UNITDIR)/bulwarkd.service
+		$(DESTDIR)$(MANDIR)/man8/bulwarkd.8 $(DESTDIR)$(UNITDIR)/bulwarkd.service \
+		$(DESTDIR)/etc/dpkg/dpkg.cfg.d/bulwark
 	-rmdir $(DESTDIR)/etc/bulwark/policies.d $(DESTDIR)/etc/bulwark
 
 style:

@@ -22,16 +22,20 @@ int check_main(int argc, char *argv[])
 		fprintf(stderr, "%u error%s\n", diag.errors, diag.errors == 1 ? "" : "s");
 		ret = 1;
 	} else {
-		/* Rules as compiled: a `package:` entry counts as the files it expanded to. */
+		/* Rules as compiled: a `package:` or `trust:` entry counts as the files it expanded
+		 * to. */
 		for (i = 0; i < set.count; i++) {
 			const struct policy *p = &set.policies[i];
 
 			rules += p->net_rule_count;
 			for (size_t j = 0; j < p->path_rule_count; j++)
-				rules += !p->path_rules[j].package;
+				rules += !path_rule_is_source(&p->path_rules[j]);
 		}
-		printf("ok: %zu polic%s, %zu rules\n", set.count, set.count == 1 ? "y" : "ies",
+		printf("ok: %zu polic%s, %zu rules", set.count, set.count == 1 ? "y" : "ies",
 		       rules);
+		if (diag.warnings)
+			printf(", %u warning%s", diag.warnings, diag.warnings == 1 ? "" : "s");
+		putchar('\n');
 		ret = 0;
 	}
 	policy_set_free(&set);

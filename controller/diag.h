@@ -15,6 +15,7 @@ struct source_loc {
 
 struct diag {
 	unsigned int errors;
+	unsigned int warnings;
 	unsigned int shown;
 	unsigned int limit; /* stop printing after this many (0: no limit) */
 	FILE *out;
@@ -23,5 +24,9 @@ struct diag {
 void diag_init(struct diag *diag, FILE *out);
 __attribute__((format(printf, 3, 4))) void
 diag_error(struct diag *diag, const struct source_loc *loc, const char *fmt, ...);
+
+/* Something that does not stop the policies from compiling, but the user must know. */
+__attribute__((format(printf, 3, 4))) void
+diag_warning(struct diag *diag, const struct source_loc *loc, const char *fmt, ...);
 
 #endif /* BULWARK_DIAG_H */

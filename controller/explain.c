@@ -19,6 +19,7 @@
 #include "policy_syntax.h"
 #include "selector.h"
 #include "sha256.h"
+#include "state.h"
 
 enum operation { OP_NONE, OP_EXEC, OP_OPEN, OP_CONNECT, OP_BIND, OP_UNIX_CONNECT, OP_UNIX_BIND };
 
@@ -243,7 +244,12 @@ static void print_reason(const struct policy *p, const struct bulwark_verdict *v
 	if (r)
 		printf("  by rule %u: %s %s '%s'%s%s at %s:%u:%u\n", v->rule_id,
 		       class_name(r->class), action_name(v->action),
-		       r->package ? r->package : r->written, r->package ? " (package)" : "",
+		       r->package		? r->package
+		       : r->trust == TRUST_DPKG ? "dpkg"
+						: r->written,
+		       r->package ? " (package)"
+		       : r->trust ? " (trust)"
+				  : "",
 		       r->has_digest ? " (sha256-pinned)" : "", r->loc.file, r->loc.line,
 		       r->loc.col);
 }
@@ -289,6 +295,114 @@ static int decide(const struct request *req, const struct bulwark_image *image, 
 		return bulwark_decide_path(image, index, BULWARK_CLASS_UNIX, object, strlen(object),
 					   access, NULL, v);
 	}
+}
+
+/* Whether the running generation's image has an exact exec rule for @path in policy @name. */
+static int applied_trusts(const char *name, const char *path)
+{
+	struct image_buffer buffer = {0};
+	struct bulwark_image image;
+	const char *why;
+	int found = -1;
+	__u32 i, index;
+
+	if (image_read_file(BULWARK_RUN_DIR "/applied.img", &buffer) ||
+	    bulwark_image_decode(&image, buffer.data, buffer.size, &why))
+		goto out;
+	for (index = 0; index < image.policy_count; index++)
+		if (!strcmp(bulwark_image_string(&image, image.policies[index].name), name))
+			break;
+	if (index == image.policy_count)
+		goto out;
+	found = 0;
+	for (i = 0; i < image.path_rule_count && !found; i++) {
+		const struct bulwark_image_path_rule *r = &image.path_rules[i];
+
+		found = r->policy == index && r->class == BULWARK_CLASS_EXEC &&
+			r->match == BULWARK_MATCH_EXACT && r->action == BULWARK_ALLOW &&
+			!strcmp(bulwark_image_string(&image, r->path), path);
+	}
+out:
+	free(buffer.data);
+	return found;
+}
+
+static const struct path_rule *expanded_rule(const struct policy *p, const struct path_rule *t,
+					     const char *path)
+{
+	for (size_t i = 0; i < p->path_rule_count; i++) {
+		const struct path_rule *r = &p->path_rules[i];
+
+		if (r != t && r->id == t->id && r->path && !strcmp(r->path, path))
+			return r;
+	}
+	return NULL;
+}
+
+static const char *rejected_because(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->trust_reject_count; i++)
+		if (!strcmp(p->trust_rejects[i].path, path))
+			return p->trust_rejects[i].why;
+	return NULL;
+}
+
+/* What each trust source of @p says about running @path, and what the running generation does. */
+static void print_trust(const struct policy *p, const char *path)
+{
+	bool any = false, trusted = false;
+	int applied;
+
+	for (size_t i = 0; i < p->path_rule_count; i++) {
+		const struct path_rule *t = &p->path_rules[i];
+		const struct path_rule *r;
+		const char *why;
+		size_t len;
+
+		if (!t->trust)
+			continue;
+		r = expanded_rule(p, t, path);
+		if (t->trust == TRUST_DPKG) {
+			any = true;
+			if (r)
+				printf("  trust: dpkg (%s:%u:%u): trusted: installed by package %s "
+				       "and "
+				       "matching the md5sum dpkg recorded\n",
+				       t->loc.file, t->loc.line, t->loc.col, r->origin);
+			else if ((why = rejected_because(p, path)))
+				printf("  trust: dpkg (%s:%u:%u): %s\n", t->loc.file, t->loc.line,
+				       t->loc.col, why);
+			else
+				printf("  trust: dpkg (%s:%u:%u): not trusted: no installed "
+				       "package "
+				       "lists it as an executable or a shared object\n",
+				       t->loc.file, t->loc.line, t->loc.col);
+		} else {
+			len = strlen(t->trust_dir);
+			if (strncmp(path, t->trust_dir, len) || (path[len] != '/' && len > 1))
+				continue;
+			any = true;
+			printf("  trust: snapshot of %s (%s:%u:%u): %s\n", t->written, t->loc.file,
+			       t->loc.line, t->loc.col,
+			       r ? "trusted: a file under it now"
+				 : "not trusted: no regular file of that name is under it now");
+		}
+		trusted |= r != NULL;
+	}
+	if (!any)
+		return;
+	if (trusted)
+		printf("  note: trust binds each file as it is at apply: a file changed in place, "
+		       "replaced, or linked or renamed in after that runs only after the next "
+		       "apply takes it\n");
+	applied = applied_trusts(p->name, path);
+	if (applied == 0)
+		printf("  note: the running generation (" BULWARK_RUN_DIR
+		       "/applied.img) does not trust it: it was not there, or not trusted, "
+		       "when that generation was applied\n");
+	else if (applied == 1 && !trusted)
+		printf("  note: the running generation (" BULWARK_RUN_DIR
+		       "/applied.img) still trusts the file that was there when it was applied\n");
 }
 
 static int explain(const struct request *req, const struct policy_set *set,
@@ -337,6 +451,8 @@ static int explain(const struct request *req, const struct policy_set *set,
 	if (v.digest_mismatch)
 		printf("  note: a sha256-pinned rule names this path, but the file's content "
 		       "differs (or could not be read)\n");
+	if (req->op == OP_EXEC)
+		print_trust(p, req->object);
 	return v.action == BULWARK_DENY && p->mode == BULWARK_MODE_ENFORCE ? 1 : 0;
 }
 

@@ -12,7 +12,7 @@
 
 #include "generation.h"
 #include "selector_maps.h"
-#include "sha256.h"
+#include "file_digest.h"
 #include "translate.h"
 
 #define DRAIN_TIMEOUT_MS 10000
@@ -20,6 +20,7 @@
 struct install_ctx {
 	struct bpf_backend *b;
 	__u32 *entries; /* by enum bw_slot_map */
+	bool admitting; /* this thread's opens are recorded (until fill_slot ends) */
 };
 
 /* The hash maps a slot's entries go to, as bw_generation.entries counts them. */
@@ -88,19 +89,21 @@ static int sink_identify(void *ctx, const char *path, const __u8 *pins, size_t n
 	ret = bw_map_lookup(c->b, BW_MAP_ADMISSION, &zero, &before);
 	if (ret)
 		return ret;
-	ret = set_admit_tid(c->b, gettid());
-	if (ret)
-		return ret;
+	/* On from the first file to the end of the slot: one update, not two per file. */
+	if (!c->admitting) {
+		ret = set_admit_tid(c->b, gettid());
+		if (ret)
+			return ret;
+		c->admitting = true;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	ret = fd < 0 ? -errno : 0;
-	set_admit_tid(c->b, 0);
-	if (ret)
-		return ret;
+	if (fd < 0)
+		return -errno;
 	ret = bw_map_lookup(c->b, BW_MAP_ADMISSION, &zero, &after);
 	if (!ret && after.sequence == before.sequence)
 		ret = -EIO; /* the file_open program did not run: not attached? */
 	if (!ret && pins) {
-		ret = sha256_fd(fd, digest);
+		ret = file_digest_sha256(fd, digest);
 		for (i = 0; !ret && i < npins; i++)
 			if (!memcmp(digest, pins + i * 32, 32)) {
 				*pin = i;
@@ -250,10 +253,26 @@ static int clear_slot(struct bpf_backend *b, __u32 slot)
  * Fills @slot with the sources; @next (its seed given) gets the entry
  * counts and the selectors' summary.
  */
+static int fill_slot_admitting(struct install_ctx *ctx, __u32 slot, struct bw_generation *next,
+			       const struct gen_source *sources, size_t count,
+			       struct gen_result *result);
+
 static int fill_slot(struct bpf_backend *b, __u32 slot, struct bw_generation *next,
 		     const struct gen_source *sources, size_t count, struct gen_result *result)
 {
 	struct install_ctx ctx = {.b = b, .entries = next->entries};
+	int ret = fill_slot_admitting(&ctx, slot, next, sources, count, result);
+
+	if (ctx.admitting)
+		set_admit_tid(b, 0);
+	return ret;
+}
+
+static int fill_slot_admitting(struct install_ctx *ctx, __u32 slot, struct bw_generation *next,
+			       const struct gen_source *sources, size_t count,
+			       struct gen_result *result)
+{
+	struct bpf_backend *b = ctx->b;
 	__u64 seed = next->seed;
 	struct bw_generation filling = {.contents = BW_SLOT_UNKNOWN};
 	__u32 glob_next = 0, net_next = 0;
@@ -279,7 +298,7 @@ static int fill_slot(struct bpf_backend *b, __u32 slot, struct bw_generation *ne
 			.net_next = &net_next,
 			.put = sink_put,
 			.identify = sink_identify,
-			.ctx = &ctx,
+			.ctx = ctx,
 		};
 
 		ret = translate_image(&t);
@@ -298,7 +317,7 @@ static int fill_slot(struct bpf_backend *b, __u32 slot, struct bw_generation *ne
 						    .slot = slot};
 			__u32 policy = src->policy_base + src->bindings[i].policy;
 
-			ret = slot_put(&ctx, BW_MAP_CGROUPS, &key, &policy);
+			ret = slot_put(ctx, BW_MAP_CGROUPS, &key, &policy);
 			if (ret) {
 				snprintf(result->why, sizeof(result->why),
 					 "cannot bind cgroup %llu: %s",
@@ -314,7 +333,7 @@ static int fill_slot(struct bpf_backend *b, __u32 slot, struct bw_generation *ne
 				.globs = next->cgroup_globs,
 				.container_lengths = next->container_lengths,
 				.put = sink_put,
-				.ctx = &ctx,
+				.ctx = ctx,
 			};
 
 			ret = selector_maps_write(&m, src->image);

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "kmod_generation.h"
-#include "sha256.h"
+#include "file_digest.h"
 
 struct identities {
 	struct kmod_load_identity *items;
@@ -75,7 +75,7 @@ static int admit_run(const struct bulwark_image *image, const struct bulwark_ima
 		return 0;
 	}
 	chosen = deny ?: plain;
-	if (!chosen && pinned && !sha256_fd(fd, digest)) {
+	if (!chosen && pinned && !file_digest_sha256(fd, digest)) {
 		for (r = run; r < end && same_key(r, run) && !chosen; r++)
 			if (r->digest && !memcmp(image->digests + (r->digest - 1) * 32, digest, 32))
 				chosen = r;

@@ -19,6 +19,8 @@ static void free_path_rule(struct path_rule *rule)
 	free(rule->pattern);
 	free(rule->written);
 	free(rule->package);
+	free(rule->trust_dir);
+	free(rule->origin);
 }
 
 void policy_set_free(struct policy_set *set)
@@ -32,6 +34,11 @@ void policy_set_free(struct policy_set *set)
 			free_path_rule(&policy->path_rules[j]);
 		free(policy->path_rules);
 		free(policy->net_rules);
+		for (j = 0; j < policy->trust_reject_count; j++) {
+			free(policy->trust_rejects[j].path);
+			free(policy->trust_rejects[j].why);
+		}
+		free(policy->trust_rejects);
 		free(policy->name);
 		free(policy->selector);
 	}
@@ -122,4 +129,28 @@ const char *access_bit_name(uint8_t class, uint16_t bit)
 	if (class == BULWARK_CLASS_EXEC)
 		return "exec";
 	return i < sizeof(file) / sizeof(file[0]) ? file[i] : "?";
+}
+
+bool policy_runnable_file(const char *path, mode_t mode)
+{
+	size_t len = strlen(path);
+
+	/* Executables, and shared objects, which get mapped to run without an x bit. */
+	return (mode & 0111) || (len > 3 && !strcmp(path + len - 3, ".so")) || strstr(path, ".so.");
+}
+
+struct path_rule *policy_add_expanded_rule(struct policy *policy, size_t template, const char *path)
+{
+	struct path_rule *rule = policy_add_path_rule(policy);
+	const struct path_rule *t = &policy->path_rules[template];
+
+	rule->loc = t->loc;
+	rule->id = t->id;
+	rule->class = t->class;
+	rule->action = t->action;
+	rule->access = t->access;
+	rule->match = BULWARK_MATCH_EXACT;
+	rule->path = xstrdup(path);
+	rule->written = xstrdup(path);
+	return rule;
 }

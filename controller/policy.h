@@ -10,9 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "uapi/linux/bulwark_image.h"
+
+/* Where exec.allow entries that name no path find their files. */
+enum trust_source {
+	TRUST_NONE,
+	TRUST_DPKG, /* `trust: dpkg`: what dpkg installed, as it recorded it */
+	TRUST_SNAPSHOT, /* `{path: DIR/, trust: snapshot}`: the files under DIR at apply */
+};
 
 /* One entry of exec.allow/deny, file.rules, or a unix entry of network.*. */
 struct path_rule {
@@ -26,6 +34,9 @@ struct path_rule {
 	char *pattern; /* GLOB: the last component, with one '*' */
 	char *written; /* the path as written, for messages */
 	char *package; /* exec rules from `package:`; path is NULL until expanded */
+	uint8_t trust; /* enum trust_source; path is NULL, its files follow as rules */
+	char *trust_dir; /* TRUST_SNAPSHOT: the directory, normalized */
+	char *origin; /* a rule expanded from `trust: dpkg`: the package */
 	bool has_digest;
 	uint8_t digest[BULWARK_DIGEST_SIZE];
 };
@@ -43,6 +54,12 @@ struct net_rule {
 	uint8_t addr[16];
 };
 
+/* A file a trust source did not take, and why; for `bulwark explain`. */
+struct trust_reject {
+	char *path;
+	char *why;
+};
+
 struct policy {
 	struct source_loc loc; /* of the document */
 	char *name;
@@ -57,6 +74,8 @@ struct policy {
 	size_t path_rule_count, path_rule_alloc;
 	struct net_rule *net_rules;
 	size_t net_rule_count, net_rule_alloc;
+	struct trust_reject *trust_rejects;
+	size_t trust_reject_count;
 };
 
 struct policy_set {
@@ -96,6 +115,21 @@ void policy_check(struct policy_set *set);
 /* Growth helpers shared by the parser and the package expansion. */
 struct path_rule *policy_add_path_rule(struct policy *policy);
 struct net_rule *policy_add_net_rule(struct policy *policy);
+/*
+ * Appends an exact rule for @path with the class, action, access, place
+ * and number of the entry at @template: one file a package or trust entry
+ * stands for.
+ */
+struct path_rule *policy_add_expanded_rule(struct policy *policy, size_t template,
+					   const char *path);
+/* Whether an expansion takes @path (with @mode): what can run code. */
+bool policy_runnable_file(const char *path, mode_t mode);
+
+/* Whether @rule is an entry that stands for files expanded from it. */
+static inline bool path_rule_is_source(const struct path_rule *rule)
+{
+	return rule->package || rule->trust;
+}
 
 /* Names for enums, as written in policies. */
 const char *action_name(uint8_t action);

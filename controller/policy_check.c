@@ -13,6 +13,7 @@
 
 #include "dpkg.h"
 #include "policy.h"
+#include "trust.h"
 #include "xalloc.h"
 
 static const char *dpkg_info_dir(void)
@@ -148,30 +149,16 @@ struct expansion {
 static void add_package_file(const char *path, void *arg)
 {
 	struct expansion *e = arg;
-	const struct path_rule *template;
-	struct path_rule *rule;
 	char resolved[PATH_MAX];
-	size_t len = strlen(path);
 	struct stat st;
 
 	/* Only what can run: executables, and shared objects that get mapped to run. */
-	if (stat(path, &st) ||
-	    (!(st.st_mode & 0111) && !(len > 3 && !strcmp(path + len - 3, ".so")) &&
-	     !strstr(path, ".so.")))
+	if (stat(path, &st) || !policy_runnable_file(path, st.st_mode))
 		return;
 	/* dpkg lists /bin/bash; on a merged-/usr system the kernel sees /usr/bin/bash. */
 	if (realpath(path, resolved))
 		path = resolved;
-	rule = policy_add_path_rule(e->policy);
-	template = &e->policy->path_rules[e->template];
-	rule->loc = template->loc;
-	rule->id = template->id;
-	rule->class = template->class;
-	rule->action = template->action;
-	rule->access = template->access;
-	rule->match = BULWARK_MATCH_EXACT;
-	rule->path = xstrdup(path);
-	rule->written = xstrdup(path);
+	policy_add_expanded_rule(e->policy, e->template, path);
 	e->files++;
 }
 
@@ -200,6 +187,24 @@ static void expand_packages(struct policy_set *set, struct policy *policy)
 				   "package '%s' installed no executable file or shared library",
 				   package);
 	}
+}
+
+static void expand_trust(struct policy_set *set, struct policy *policy)
+{
+	size_t i;
+
+	for (i = 0; i < policy->path_rule_count; i++) {
+		const struct path_rule *rule = &policy->path_rules[i];
+
+		if (rule->trust && policy->selector_kind == BULWARK_SELECTOR_CONTAINER) {
+			diag_error(
+				set->diag, &rule->loc,
+				"trust names this host's files, and a container runs its "
+				"image's: trust sources are for host, unit and cgroup selectors");
+			return;
+		}
+	}
+	trust_expand(set, policy);
 }
 
 /* Sorting rule positions by key puts every possible conflict side by side. */
@@ -368,6 +373,7 @@ void policy_check(struct policy_set *set)
 
 		check_resolved_paths(set, policy);
 		expand_packages(set, policy);
+		expand_trust(set, policy);
 		check_path_rules(set, policy);
 		check_net_rules(set, policy);
 		path_rules += policy->path_rule_count;

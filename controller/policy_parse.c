@@ -392,12 +392,69 @@ static void parse_exec_package(struct parser *p, yaml_node_t *node)
 	exec_rule->package = xstrdup(v);
 }
 
+static yaml_node_t *exec_trust_node;
+
+static void parse_exec_trust(struct parser *p, yaml_node_t *node)
+{
+	const char *v = scalar(p, node, "a trust source (dpkg or snapshot)");
+
+	if (!v)
+		return;
+	exec_trust_node = node;
+	if (!strcmp(v, "dpkg"))
+		exec_rule->trust = TRUST_DPKG;
+	else if (!strcmp(v, "snapshot"))
+		exec_rule->trust = TRUST_SNAPSHOT;
+	else
+		error_at(p, node, "unknown trust source '%s', expected dpkg or snapshot", v);
+}
+
 static const struct field exec_entry_fields[] = {
 	{"path", parse_exec_path, false},
 	{"sha256", parse_exec_sha256, false},
 	{"package", parse_exec_package, false},
+	{"trust", parse_exec_trust, false},
 	{NULL},
 };
+
+/* A trust entry stands for the files it finds: it keeps no path of its own. */
+static bool check_exec_trust(struct parser *p, yaml_node_t *node, struct path_rule *rule)
+{
+	if (p->action == BULWARK_DENY) {
+		error_at(p, exec_trust_node, "trust is only meaningful in exec.allow");
+		return false;
+	}
+	if (rule->package || exec_digest_node) {
+		error_at(p, node, "'trust' takes no 'package' or 'sha256' beside it");
+		return false;
+	}
+	if (rule->trust == TRUST_DPKG && exec_path_node) {
+		error_at(p, exec_path_node,
+			 "trust: dpkg stands alone: it trusts every file dpkg installed");
+		return false;
+	}
+	if (rule->trust == TRUST_SNAPSHOT) {
+		if (!exec_path_node) {
+			error_at(p, node,
+				 "trust: snapshot needs the directory to take: 'path: DIR/'");
+			return false;
+		}
+		if (!rule->path)
+			return false; /* its path was reported */
+		if (rule->match != BULWARK_MATCH_SUBTREE) {
+			error_at(p, exec_path_node,
+				 "trust: snapshot takes a directory: write '%s/'", rule->written);
+			return false;
+		}
+		rule->trust_dir = rule->path;
+	} else {
+		free(rule->path);
+	}
+	rule->path = NULL;
+	free(rule->pattern);
+	rule->pattern = NULL;
+	return true;
+}
 
 static void parse_exec_entry(struct parser *p, yaml_node_t *node)
 {
@@ -405,14 +462,20 @@ static void parse_exec_entry(struct parser *p, yaml_node_t *node)
 
 	rule->access = BULWARK_ACCESS_EXEC;
 	exec_rule = rule;
-	exec_path_node = exec_digest_node = NULL;
+	exec_path_node = exec_digest_node = exec_trust_node = NULL;
 	parse_mapping(p, node,
 		      p->action == BULWARK_ALLOW ? "an exec.allow entry" : "an exec.deny entry",
 		      exec_entry_fields);
 	if (node->type != YAML_MAPPING_NODE)
 		return;
-	if (!rule->package && !exec_path_node)
-		error_at(p, node, "an exec entry needs 'path' or 'package'");
+	if (rule->trust) {
+		/* A trust entry in error expands to nothing: the error is enough. */
+		if (!check_exec_trust(p, node, rule))
+			rule->trust = TRUST_NONE;
+		return;
+	}
+	if (!rule->package && !exec_path_node && !exec_trust_node)
+		error_at(p, node, "an exec entry needs 'path', 'package' or 'trust'");
 	if (rule->package && (exec_path_node || exec_digest_node))
 		error_at(p, node, "'package' stands alone: no 'path' or 'sha256' beside it");
 	if (rule->has_digest && exec_path_node && rule->match != BULWARK_MATCH_EXACT)

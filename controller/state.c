@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "file_digest.h"
 #include "kmod_generation.h"
 #include "state.h"
 
@@ -307,6 +308,7 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 		unlink(next);
 	}
 out:
+	file_digests_save(); /* what admission hashed, for the next apply */
 	if (loaded) {
 		for (i = 0; i < SESSIONS_MAX + 1; i++) {
 			free(loaded[i].buffer.data);

@@ -31,6 +31,7 @@ struct daemon {
 	bool have_image;
 	uint64_t generation;
 	unsigned int policies;
+	uint64_t admitted; /* daemon_admitted_fingerprint() of the image when installed */
 
 	unsigned int reloads; /* generations installed */
 	unsigned int unchanged; /* reloads that found nothing new */
@@ -83,5 +84,8 @@ void daemon_stop_events(struct daemon *d);
 
 /* Drops every capability but those a reload needs (see privileges.c). */
 int daemon_drop_privileges(void);
+
+/* The identities of the files @image's exact exec rules name, folded into one value. */
+uint64_t daemon_admitted_fingerprint(const struct image_buffer *image);
 
 #endif /* BULWARK_DAEMON_H */

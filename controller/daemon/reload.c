@@ -136,6 +136,8 @@ out:
 int daemon_reload(struct daemon *d, const char *why)
 {
 	struct image_buffer image = {0};
+	char again[512];
+	uint64_t admitted;
 	int count, ret;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading (%s)", why);
@@ -155,7 +157,12 @@ int daemon_reload(struct daemon *d, const char *why)
 			d->generation ? "the running generation stays" : "nothing is enforced");
 		goto out;
 	}
-	if (d->have_image && same_image(&image, &d->image)) {
+	admitted = daemon_admitted_fingerprint(&image);
+	if (d->have_image && same_image(&image, &d->image) && admitted != d->admitted) {
+		/* Same rules, other files: admit (or deny) the files there now. */
+		snprintf(again, sizeof(again), "%s; files named by exact exec rules changed", why);
+		why = again;
+	} else if (d->have_image && same_image(&image, &d->image)) {
 		d->unchanged++;
 		snprintf(d->last, sizeof(d->last), "unchanged (%s): generation %llu stays", why,
 			 (unsigned long long)d->generation);
@@ -167,6 +174,7 @@ int daemon_reload(struct daemon *d, const char *why)
 		free(d->image.data);
 		d->image = image;
 		d->have_image = true;
+		d->admitted = admitted;
 		image.data = NULL;
 	}
 out:
@@ -232,6 +240,8 @@ int daemon_adopt(struct daemon *d)
 	d->image = compiled;
 	compiled.data = NULL;
 	d->have_image = true;
+	/* Files may have changed while no daemon ran: the next reload admits them again. */
+	d->admitted = 0;
 	snprintf(d->last, sizeof(d->last),
 		 "adopted generation %llu (%s): it enforces exactly the policies in %s",
 		 (unsigned long long)d->generation, backend_name(b), d->policy_dir);

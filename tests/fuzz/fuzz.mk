@@ -21,7 +21,7 @@ FUZZ_HEADERS = $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*
 
 # Only what the compiler front end and back end need: no libbpf, no libnl.
 FUZZ_CORE_SRCS := kmod/core/image.c kmod/core/decide.c tests/fuzz/exercise.c
-FUZZ_POLICY_SRCS := tests/fuzz/fuzz_policy.c \
+FUZZ_POLICY_SRCS := tests/fuzz/fuzz_policy.c tests/fuzz/trust_off.c \
 	$(addprefix controller/,policy_parse.c policy.c policy_check.c policy_syntax.c diag.c \
 		dpkg.c image_write.c xalloc.c) \
 	$(FUZZ_CORE_SRCS)

@@ -33,7 +33,7 @@ done
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' > "$tmp/files"
 for f in /usr/sbin/bulwark /usr/sbin/bulwarkd /lib/systemd/system/bulwarkd.service \
 	/usr/share/man/man8/bulwark.8.gz /usr/share/man/man8/bulwarkd.8.gz \
-	/usr/share/man/man5/bulwark-policy.5.gz /etc/bulwark/policies.d/ \
+	/usr/share/man/man5/bulwark-policy.5.gz /etc/bulwark/policies.d/ /etc/dpkg/dpkg.cfg.d/bulwark \
 	/usr/share/doc/bulwark/examples/10-nginx.yaml; do
 	check "ships $f" grep -qx "$f" "$tmp/files"
 done

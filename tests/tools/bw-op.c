@@ -35,6 +35,7 @@
  *   copy SRC DST               write SRC's content over DST in place (O_TRUNC, same inode)
  *   rename OLD NEW, link OLD NEW   rename(2), link(2)
  *   truncate PATH              truncate(2) to 0
+ *   append PATH                open PATH O_WRONLY|O_APPEND, write one NUL byte (an ELF still runs)
  *   ftruncate PATH             open PATH O_WRONLY|O_APPEND, then ftruncate(fd, 0)
  *   connect tcp|udp [FAM] ADDR PORT     (TCP gives up after 3 seconds)
  *   sendto udp [FAM] ADDR PORT          one datagram on an unconnected socket
@@ -515,6 +516,19 @@ static int op_rmdir(int argc __unused, char **argv)
 static int op_symlink(int argc __unused, char **argv)
 {
 	return symlink(argv[0], argv[1]) ? errno : 0;
+}
+
+static int op_append(int argc __unused, char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_APPEND | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, "", 1) != 1)
+		e = errno ?: EIO;
+	if (close(fd) && !e)
+		e = errno;
+	return e;
 }
 
 static int op_truncate(int argc __unused, char **argv)
@@ -1076,6 +1090,7 @@ static const struct op {
 	{"rmdir", 1, 1, op_rmdir},
 	{"symlink", 2, 2, op_symlink},
 	{"truncate", 1, 1, op_truncate},
+	{"append", 1, 1, op_append},
 	{"ftruncate", 1, 1, op_ftruncate},
 	{"chmod", 1, 1, op_chmod},
 	{"mkfifo", 1, 1, op_mkfifo},

@@ -170,6 +170,35 @@ static void selector_errors(void **state)
 	assert_compile_error(POLICY_HEAD("a") "  mode: audit\n", "missing key 'selector' in spec");
 }
 
+static void trust_errors(void **state)
+{
+	assert_compile_error(
+		POLICY_HEAD("a") SELECTOR
+		"  exec:\n    default: deny\n    allow:\n      - trust: rpm\n",
+		"t.yaml:11:16: error: unknown trust source 'rpm', expected dpkg or snapshot");
+	assert_compile_error(POLICY_HEAD("a") SELECTOR
+			     "  exec:\n    default: allow\n    deny:\n      - trust: dpkg\n",
+			     "t.yaml:11:16: error: trust is only meaningful in exec.allow");
+	assert_compile_error(POLICY_HEAD("a") SELECTOR "  exec:\n    default: deny\n    allow:\n"
+						       "      - {trust: dpkg, path: /usr/}\n",
+			     "trust: dpkg stands alone: it trusts every file dpkg installed");
+	assert_compile_error(POLICY_HEAD("a") SELECTOR
+			     "  exec:\n    default: deny\n    allow:\n"
+			     "      - {trust: snapshot, path: /opt/app}\n",
+			     "trust: snapshot takes a directory: write '/opt/app/'");
+	assert_compile_error(POLICY_HEAD("a") SELECTOR
+			     "  exec:\n    default: deny\n    allow:\n      - trust: snapshot\n",
+			     "trust: snapshot needs the directory to take: 'path: DIR/'");
+	assert_compile_error(POLICY_HEAD("a") SELECTOR "  exec:\n    default: deny\n    allow:\n"
+						       "      - {trust: dpkg, package: bash}\n",
+			     "'trust' takes no 'package' or 'sha256' beside it");
+	assert_compile_error(
+		POLICY_HEAD("a") SELECTOR
+		"  exec:\n    default: deny\n    allow:\n"
+		"      - {trust: snapshot, path: /nonexistent-bulwark/}\n",
+		"trust: snapshot of '/nonexistent-bulwark/': No such file or directory");
+}
+
 static void exec_errors(void **state)
 {
 	assert_compile_error(POLICY_HEAD("a") SELECTOR "  exec:\n    allow: []\n",
@@ -180,9 +209,9 @@ static void exec_errors(void **state)
 		POLICY_HEAD("a") SELECTOR
 		"  exec:\n    default: deny\n    allow:\n      - sha256: abc\n",
 		"t.yaml:11:17: error: invalid sha256 'abc', expected 64 hexadecimal digits");
-	assert_compile_error(POLICY_HEAD("a") SELECTOR
-			     "  exec:\n    default: deny\n    allow:\n      - {}\n",
-			     "t.yaml:11:9: error: an exec entry needs 'path' or 'package'");
+	assert_compile_error(
+		POLICY_HEAD("a") SELECTOR "  exec:\n    default: deny\n    allow:\n      - {}\n",
+		"t.yaml:11:9: error: an exec entry needs 'path', 'package' or 'trust'");
 	assert_compile_error(POLICY_HEAD("a") SELECTOR
 			     "  exec:\n    default: deny\n    allow:\n      - path: bin/x\n",
 			     "t.yaml:11:15: error: invalid path 'bin/x': not an absolute path");
@@ -358,6 +387,7 @@ int main(void)
 		cmocka_unit_test(document_errors),
 		cmocka_unit_test(selector_errors),
 		cmocka_unit_test(exec_errors),
+		cmocka_unit_test(trust_errors),
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(network_errors),
 		cmocka_unit_test(several_errors_in_one_run),

@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "selector.h"
 #include "uapi/linux/bulwark_image.h"
+#include "md5.h"
 #include "sha256.h"
 
 static void hex_of(const void *data, size_t len, char out[65])
@@ -42,6 +43,56 @@ static void sha256_vectors(void **state)
 	hex_of(million, 1000000, hex);
 	assert_string_equal(hex,
 			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
+
+static void md5_hex_of(const void *data, size_t len, char out[33])
+{
+	uint8_t digest[MD5_SIZE];
+	struct md5 ctx;
+
+	md5_init(&ctx);
+	md5_update(&ctx, data, len);
+	md5_final(&ctx, digest);
+	for (int i = 0; i < MD5_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", digest[i]);
+}
+
+/* RFC 1321's test suite, and a million bytes fed in uneven pieces. */
+static void md5_vectors(void **state)
+{
+	char hex[33], *million = malloc(1000000);
+	struct md5 ctx;
+	uint8_t digest[MD5_SIZE];
+	size_t done = 0, step = 1;
+
+	md5_hex_of("", 0, hex);
+	assert_string_equal(hex, "d41d8cd98f00b204e9800998ecf8427e");
+	md5_hex_of("abc", 3, hex);
+	assert_string_equal(hex, "900150983cd24fb0d6963f7d28e17f72");
+	md5_hex_of("message digest", 14, hex);
+	assert_string_equal(hex, "f96b697d7cb7938d525a2f31aaf161d0");
+	md5_hex_of("abcdefghijklmnopqrstuvwxyz", 26, hex);
+	assert_string_equal(hex, "c3fcd3d76192e4007dfb496cca67e13b");
+	md5_hex_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 62, hex);
+	assert_string_equal(hex, "d174ab98d277d9f5a5611c2c9f419d9f");
+	md5_hex_of("1234567890123456789012345678901234567890123456789012345678901234567890"
+		   "1234567890",
+		   80, hex);
+	assert_string_equal(hex, "57edf4a22be3c955ac49da2e2107b67a");
+	memset(million, 'a', 1000000);
+	md5_init(&ctx);
+	while (done < 1000000) {
+		size_t n = step < 1000000 - done ? step : 1000000 - done;
+
+		md5_update(&ctx, million + done, n);
+		done += n;
+		step = step * 3 % 257 + 1;
+	}
+	md5_final(&ctx, digest);
+	for (int i = 0; i < MD5_SIZE; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	assert_string_equal(hex, "7707d6ae4e027c70eea2a935c2296f21");
 	free(million);
 }
 
@@ -149,9 +200,8 @@ static void unit_cgroups(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sha256_vectors),
-		cmocka_unit_test(selectors),
-		cmocka_unit_test(globs_agree_with_fnmatch),
+		cmocka_unit_test(sha256_vectors), cmocka_unit_test(md5_vectors),
+		cmocka_unit_test(selectors),	  cmocka_unit_test(globs_agree_with_fnmatch),
 		cmocka_unit_test(unit_cgroups),
 	};
 

@@ -170,6 +170,63 @@ EOY
 	settled unchanged 4
 }
 
+# `trust: dpkg` under bulwarkd: a file replaced behind dpkg's back stays
+# denied, and every dpkg run (the package's /etc/dpkg/dpkg.cfg.d/bulwark
+# hook) has bulwarkd reload: an upgrade trusts the new file, checked
+# against its new md5sum; a reinstall of the same content (same image, new
+# inode) is admitted again. dpkg here keeps its own database ($W/dpkg,
+# DPKG_ADMINDIR for bulwarkd), so the guest's packages need no hashing.
+in_trust_cg() {
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' /sys/fs/cgroup/bulwark-trust "$@"
+}
+
+test_dpkg_runs_have_bulwarkd_admit_what_dpkg_installed() {
+	local db=$W/dpkg g libdir dropin=/run/systemd/system/bulwarkd.service.d
+	libdir=$(dirname "$(readlink -f /lib64/ld-linux-x86-64.so.2)")
+	mkdir -p /sys/fs/cgroup/bulwark-trust
+	cp /usr/bin/true "$W/v1" && cp /usr/bin/true "$W/v2" && printf '\0' >> "$W/v2"
+	expect_rc 0 "$BULWARK_REPO/tests/conformance/fixtures/dpkg-install" "$db" bulwark-readmit 1 \
+		"$W/app/prog=$W/v1" || return 1
+	mkdir -p "$dropin"
+	printf '[Service]\nEnvironment=DPKG_ADMINDIR=%s\n' "$db" > "$dropin/dpkg.conf"
+	expect_rc 0 systemctl daemon-reload
+	expect_rc 0 systemctl restart bulwarkd
+	g=$(field generation)
+	cat > "$D/trust.yaml" <<-POLICY
+		apiVersion: bulwark/v1
+		kind: Policy
+		metadata: {name: trust}
+		spec:
+		  selector: {cgroup: /bulwark-trust}
+		  exec:
+		    default: deny
+		    allow:
+		      - path: $libdir/
+		      - trust: dpkg
+	POLICY
+	wait_until 30 field_is generation $((g + 1)) || return 1
+	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	# Replaced behind dpkg's back: denied, and nothing re-admits it.
+	cp "$W/v1" "$W/app/prog.new" && mv "$W/app/prog.new" "$W/app/prog"
+	sleep 2
+	expect_rc 126 in_trust_cg "$W/app/prog" || return 1
+	expect_match 'Operation not permitted'
+	# An upgrade through dpkg: the hook reloads, the new file is trusted.
+	expect_rc 0 "$BULWARK_REPO/tests/conformance/fixtures/dpkg-install" "$db" bulwark-readmit 2 \
+		"$W/app/prog=$W/v2" || return 1
+	wait_until 30 field_is generation $((g + 2)) || return 1
+	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	# The same content reinstalled: the image is the same, the file is not.
+	expect_rc 0 "$BULWARK_REPO/tests/conformance/fixtures/dpkg-install" "$db" bulwark-readmit 2 \
+		"$W/app/prog=$W/v2" || return 1
+	wait_until 30 field_is generation $((g + 3)) || return 1
+	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
+	expect_match 'files named by exact exec rules changed'
+	rm -f "$D/trust.yaml" "$dropin/dpkg.conf"
+	expect_rc 0 systemctl daemon-reload
+}
+
 test_a_start_with_a_bad_policy_and_nothing_enforced_fails() {
 	expect_rc 0 systemctl stop bulwarkd
 	expect_rc 0 "$BULWARK" unload

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Expanding `trust: dpkg` and `trust: snapshot`; see trust.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dpkg.h"
+#include "file_digest.h"
+#include "trust.h"
+#include "xalloc.h"
+
+/* Reports a file the trust source does not take, and keeps why for explain. */
+__attribute__((format(printf, 5, 6))) static void reject(struct policy_set *set,
+							 struct policy *policy, size_t template,
+							 const char *path, const char *fmt, ...)
+{
+	struct trust_reject *r;
+	char *why;
+	va_list args;
+	int len;
+
+	va_start(args, fmt);
+	len = vasprintf(&why, fmt, args);
+	va_end(args);
+	if (len < 0)
+		abort();
+	diag_warning(set->diag, &policy->path_rules[template].loc, "%s", why);
+	policy->trust_rejects =
+		xrealloc(policy->trust_rejects,
+			 (policy->trust_reject_count + 1) * sizeof(*policy->trust_rejects));
+	r = &policy->trust_rejects[policy->trust_reject_count++];
+	r->path = xstrdup(path);
+	r->why = why;
+}
+
+/* --- trust: dpkg -------------------------------------------------------------- */
+
+struct candidate {
+	char *path; /* resolved: the name the kernel sees */
+	char *package;
+	bool has_md5;
+	uint8_t md5[MD5_SIZE];
+};
+
+struct candidates {
+	struct candidate *items;
+	size_t count, alloc;
+};
+
+static void add_candidate(const struct dpkg_file *file, void *arg)
+{
+	struct candidates *c = arg;
+	char resolved[PATH_MAX];
+	struct stat st;
+
+	if (lstat(file->path, &st) || !policy_runnable_file(file->path, st.st_mode))
+		return;
+	/* dpkg lists /bin/bash; on a merged-/usr system the kernel sees /usr/bin/bash. */
+	if (!realpath(file->path, resolved))
+		return;
+	if (c->count == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 1024;
+		c->items = xrealloc(c->items, c->alloc * sizeof(*c->items));
+	}
+	c->items[c->count].path = xstrdup(resolved);
+	c->items[c->count].package = xstrdup(file->package);
+	c->items[c->count].has_md5 = file->has_md5;
+	memcpy(c->items[c->count].md5, file->md5, MD5_SIZE);
+	c->count++;
+}
+
+static int candidate_cmp(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+	int order = strcmp(x->path, y->path);
+
+	/* For one path, the entries with an md5 first. */
+	return order ? order : (int)y->has_md5 - (int)x->has_md5;
+}
+
+struct dpkg_counts {
+	size_t trusted, unrecorded, mismatched, unreadable;
+};
+
+/* Candidates [@first, @end) share one path: trusted if its content matches one of them. */
+static void verify_path(struct policy_set *set, struct policy *policy, size_t template,
+			const struct candidate *first, const struct candidate *end,
+			struct dpkg_counts *counts)
+{
+	const struct candidate *c, *match = NULL;
+	struct file_digests digests;
+	struct path_rule *rule;
+	int fd, ret;
+
+	fd = open(first->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	ret = fd < 0 ? -errno : file_digests_fd(fd, &digests);
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		reject(set, policy, template, first->path,
+		       "%s (package %s): not trusted: cannot read it: %s", first->path,
+		       first->package, strerror(-ret));
+		counts->unreadable++;
+		return;
+	}
+	for (c = first; c < end && !match; c++)
+		if (!c->has_md5 || !memcmp(c->md5, digests.md5, MD5_SIZE))
+			match = c;
+	if (!match) {
+		reject(set, policy, template, first->path,
+		       "%s (package %s): not trusted: its content differs from the md5sum dpkg "
+		       "recorded",
+		       first->path, first->package);
+		counts->mismatched++;
+		return;
+	}
+	if (!match->has_md5)
+		counts->unrecorded++;
+	rule = policy_add_expanded_rule(policy, template, first->path);
+	rule->origin = xstrdup(match->package);
+	rule->has_digest = true;
+	memcpy(rule->digest, digests.sha256, sizeof(rule->digest));
+	counts->trusted++;
+}
+
+static void expand_dpkg(struct policy_set *set, struct policy *policy, size_t template)
+{
+	const char *admin = dpkg_admin_dir();
+	struct candidates c = {0};
+	struct dpkg_counts counts = {0};
+	size_t i, j;
+	int ret;
+
+	ret = dpkg_for_each_installed_file(admin, add_candidate, &c);
+	if (ret)
+		diag_error(set->diag, &policy->path_rules[template].loc,
+			   "trust: dpkg: cannot read dpkg's database in %s: %s", admin,
+			   strerror(-ret));
+	if (c.count)
+		qsort(c.items, c.count, sizeof(*c.items), candidate_cmp);
+	for (i = 0; !ret && i < c.count; i = j) {
+		for (j = i + 1; j < c.count && !strcmp(c.items[j].path, c.items[i].path); j++)
+			;
+		if (strlen(c.items[i].path) >= BULWARK_PATH_MAX) {
+			diag_warning(set->diag, &policy->path_rules[template].loc,
+				     "%s: not trusted: its name is longer than %u bytes",
+				     c.items[i].path, BULWARK_PATH_MAX - 1);
+			continue;
+		}
+		verify_path(set, policy, template, &c.items[i], &c.items[j], &counts);
+	}
+	if (!ret && !counts.trusted)
+		diag_error(set->diag, &policy->path_rules[template].loc,
+			   "trust: dpkg: no package in %s installed a file that can run", admin);
+	for (i = 0; i < c.count; i++) {
+		free(c.items[i].path);
+		free(c.items[i].package);
+	}
+	free(c.items);
+	file_digests_save();
+}
+
+/* --- trust: snapshot ---------------------------------------------------------- */
+
+static struct {
+	struct policy *policy;
+	size_t template;
+	size_t files;
+	bool too_long;
+} walk;
+
+static int add_snapshot_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return 0;
+	if (strlen(path) >= BULWARK_PATH_MAX) {
+		walk.too_long = true;
+		return 0;
+	}
+	policy_add_expanded_rule(walk.policy, walk.template, path);
+	walk.files++;
+	return 0;
+}
+
+static void expand_snapshot(struct policy_set *set, struct policy *policy, size_t template)
+{
+	const struct path_rule *t = &policy->path_rules[template];
+	char resolved[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(t->trust_dir, resolved) || stat(resolved, &st)) {
+		diag_error(set->diag, &t->loc, "trust: snapshot of '%s': %s", t->written,
+			   strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diag_error(set->diag, &t->loc, "trust: snapshot of '%s': not a directory",
+			   t->written);
+		return;
+	}
+	if (strcmp(resolved, t->trust_dir)) {
+		diag_error(set->diag, &t->loc,
+			   "'%s' goes through a symlink to '%s' on this host, and the kernel "
+			   "matches resolved paths: write the resolved path",
+			   t->trust_dir, resolved);
+		return;
+	}
+	walk.policy = policy;
+	walk.template = template;
+	walk.files = 0;
+	walk.too_long = false;
+	/* Physical: a symlink under DIR is not followed, the file it names is not taken. */
+	if (nftw(resolved, add_snapshot_file, 64, FTW_PHYS))
+		diag_error(set->diag, &t->loc, "trust: snapshot of '%s': %s", t->written,
+			   strerror(errno));
+	else if (walk.too_long)
+		diag_warning(set->diag, &t->loc,
+			     "trust: snapshot of '%s': files with names longer than %u bytes "
+			     "are not trusted",
+			     t->written, BULWARK_PATH_MAX - 1);
+}
+
+void trust_expand(struct policy_set *set, struct policy *policy)
+{
+	size_t i, count = policy->path_rule_count;
+
+	for (i = 0; i < count; i++) {
+		/* Copied: expanding grows the array under it. */
+		uint8_t trust = policy->path_rules[i].trust;
+
+		if (trust == TRUST_DPKG)
+			expand_dpkg(set, policy, i);
+		else if (trust == TRUST_SNAPSHOT)
+			expand_snapshot(set, policy, i);
+	}
+}
