@@ -10,56 +10,44 @@
 
 #include "dpkg.h"
 
-/* dpkg names the list "pkg.list", or "pkg:ARCH.list" for multi-arch packages. */
-static FILE *open_list(const char *info_dir, const char *package)
-{
-	char path[PATH_MAX];
-	glob_t found;
-	FILE *list;
-
-	snprintf(path, sizeof(path), "%s/%s.list", info_dir, package);
-	list = fopen(path, "re");
-	if (list || errno != ENOENT || strchr(package, ':'))
-		return list;
-	snprintf(path, sizeof(path), "%s/%s:*.list", info_dir, package);
-	if (glob(path, 0, NULL, &found)) {
-		errno = ENOENT;
-		return NULL;
-	}
-	list = fopen(found.gl_pathv[0], "re");
-	globfree(&found);
-	return list;
-}
-
-int dpkg_for_each_file(const char *info_dir, const char *package,
-		       void (*fn)(const char *path, void *arg), void *arg)
-{
-	char *line = NULL;
-	size_t size = 0;
-	ssize_t len;
-	struct stat st;
-	FILE *list;
-
-	list = open_list(info_dir, package);
-	if (!list)
-		return -errno;
-	while ((len = getline(&line, &size, list)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		/* Directories and symlinks are listed too: a rule names files. */
-		if (line[0] == '/' && !lstat(line, &st) && S_ISREG(st.st_mode))
-			fn(line, arg);
-	}
-	free(line);
-	fclose(list);
-	return 0;
-}
-
 const char *dpkg_admin_dir(void)
 {
 	const char *dir = getenv("DPKG_ADMINDIR");
 
 	return dir && *dir ? dir : DPKG_ADMIN_DIR;
+}
+
+const char *dpkg_info_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *info = getenv("BULWARK_DPKG_INFO_DIR"); /* for tests */
+
+	if (info && *info)
+		return info;
+	snprintf(dir, sizeof(dir), "%s/info", dpkg_admin_dir());
+	return dir;
+}
+
+/* dpkg names the list "pkg.list", or "pkg:ARCH.list" for multi-arch packages. */
+static int find_list(const char *package, char *path, size_t size)
+{
+	const char *info = dpkg_info_dir();
+	glob_t found;
+	struct stat st;
+
+	snprintf(path, size, "%s/%s.list", info, package);
+	if (!stat(path, &st))
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	if (strchr(package, ':'))
+		return -ENOENT;
+	snprintf(path, size, "%s/%s:*.list", info, package);
+	if (glob(path, 0, NULL, &found))
+		return -ENOENT;
+	snprintf(path, size, "%s", found.gl_pathv[0]);
+	globfree(&found);
+	return 0;
 }
 
 /* A diversion (dpkg-divert): @from is at @to, except for @by's own file. */
@@ -156,7 +144,7 @@ static int hex_nibble(char c)
 }
 
 /* PKG.md5sums: "<32 hex digits>  <path without its leading '/'>" per line. */
-static void read_md5sums(const char *list_path, struct md5_entry **out, size_t *count)
+static int read_md5sums(const char *list_path, struct md5_entry **out, size_t *count)
 {
 	size_t len = strlen(list_path), size = 0, alloc = 0;
 	char path[PATH_MAX], *line = NULL;
@@ -168,7 +156,7 @@ static void read_md5sums(const char *list_path, struct md5_entry **out, size_t *
 	snprintf(path, sizeof(path), "%.*s.md5sums", (int)(len - 5), list_path);
 	f = fopen(path, "re");
 	if (!f)
-		return;
+		return errno == ENOENT ? 0 : -errno; /* a package that ships none */
 	while ((n = getline(&line, &size, f)) > 0) {
 		struct md5_entry e;
 		int i, hi, lo;
@@ -200,6 +188,7 @@ static void read_md5sums(const char *list_path, struct md5_entry **out, size_t *
 	fclose(f);
 	if (*count)
 		qsort(*out, *count, sizeof(**out), md5_entry_cmp);
+	return 0;
 }
 
 static int for_each_file_of(const char *list_path, const char *package,
@@ -212,11 +201,16 @@ static int for_each_file_of(const char *list_path, const char *package,
 	struct stat st;
 	ssize_t len;
 	FILE *list;
+	int ret;
 
 	list = fopen(list_path, "re");
 	if (!list)
 		return errno == ENOENT ? 0 : -errno; /* removed while we read */
-	read_md5sums(list_path, &sums, &nsums);
+	ret = read_md5sums(list_path, &sums, &nsums);
+	if (ret) {
+		fclose(list);
+		return ret;
+	}
 	while ((len = getline(&line, &size, list)) > 0) {
 		struct dpkg_file file = {.package = package};
 
@@ -243,44 +237,186 @@ static int for_each_file_of(const char *list_path, const char *package,
 	return 0;
 }
 
-int dpkg_for_each_installed_file(const char *admin_dir,
-				 void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
+/*
+ * The packages whose files are on disk, from dpkg's status file: every
+ * package but those removed and not purged (config-files), whose file list
+ * dpkg keeps for their conffiles. Names as the lists are named: NAME and
+ * NAME:ARCH both. Tests that name an info directory
+ * (BULWARK_DPKG_INFO_DIR) have no status file: then every list counts.
+ */
+struct installed {
+	char **names;
+	size_t count;
+	bool all;
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_name(struct installed *in, size_t *alloc, const char *name)
+{
+	if (in->count == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 256;
+		in->names = realloc(in->names, *alloc * sizeof(*in->names));
+		if (!in->names)
+			abort();
+	}
+	in->names[in->count] = strdup(name);
+	if (!in->names[in->count++])
+		abort();
+}
+
+static void free_installed(struct installed *in)
+{
+	for (size_t i = 0; i < in->count; i++)
+		free(in->names[i]);
+	free(in->names);
+}
+
+static int read_installed(struct installed *in)
+{
+	char path[PATH_MAX], name[256] = "", arch[64] = "", *line = NULL;
+	bool on_disk = false;
+	size_t size = 0, alloc = 0;
+	ssize_t n;
+	FILE *f;
+
+	memset(in, 0, sizeof(*in));
+	if (getenv("BULWARK_DPKG_INFO_DIR") && *getenv("BULWARK_DPKG_INFO_DIR")) {
+		in->all = true;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/status", dpkg_admin_dir());
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	for (;;) {
+		n = getline(&line, &size, f);
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n <= 0 || !line[0]) { /* the end of a stanza */
+			if (name[0] && on_disk) {
+				char both[512];
+
+				add_name(in, &alloc, name);
+				snprintf(both, sizeof(both), "%s:%s", name, arch);
+				if (arch[0])
+					add_name(in, &alloc, both);
+			}
+			name[0] = arch[0] = '\0';
+			on_disk = false;
+			if (n < 0)
+				break;
+			continue;
+		}
+		if (!strncmp(line, "Package: ", 9))
+			snprintf(name, sizeof(name), "%s", line + 9);
+		else if (!strncmp(line, "Architecture: ", 14))
+			snprintf(arch, sizeof(arch), "%s", line + 14);
+		else if (!strncmp(line, "Status: ", 8))
+			on_disk = !strstr(line, " config-files") && !strstr(line, " not-installed");
+	}
+	free(line);
+	fclose(f);
+	if (in->count)
+		qsort(in->names, in->count, sizeof(*in->names), name_cmp);
+	return 0;
+}
+
+/* Whether the list file at @list_path is of a package whose files are on disk. */
+static bool is_installed(const struct installed *in, const char *list_path)
+{
+	const char *base = strrchr(list_path, '/') + 1;
+	char name[PATH_MAX], *key = name;
+
+	if (in->all)
+		return true;
+	snprintf(name, sizeof(name), "%.*s", (int)(strlen(base) - 5), base);
+	return in->count && bsearch(&key, in->names, in->count, sizeof(*in->names), name_cmp);
+}
+
+/* The package a list file is of, as diversions name it (without :ARCH). */
+static void package_of(const char *list_path, char *package, size_t size)
+{
+	const char *base = strrchr(list_path, '/') + 1;
+	char *colon;
+
+	snprintf(package, size, "%.*s", (int)(strlen(base) - 5), base);
+	colon = strchr(package, ':');
+	if (colon)
+		*colon = '\0';
+}
+
+int dpkg_for_each_file_of(const char *package, void (*fn)(const struct dpkg_file *file, void *arg),
+			  void *arg)
+{
+	struct diversions diversions = {0};
+	char list[PATH_MAX], name[PATH_MAX];
+	struct installed installed;
+	int ret = find_list(package, list, sizeof(list));
+
+	if (ret)
+		return ret;
+	ret = read_installed(&installed);
+	if (ret)
+		return ret;
+	if (!is_installed(&installed, list)) {
+		free_installed(&installed);
+		return -ENOENT; /* removed: only its conffiles are left */
+	}
+	free_installed(&installed);
+	ret = read_diversions(dpkg_admin_dir(), &diversions);
+	if (ret)
+		return ret;
+	package_of(list, name, sizeof(name));
+	ret = for_each_file_of(list, name, &diversions, fn, arg);
+	free_diversions(&diversions);
+	return ret;
+}
+
+int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
 {
 	struct diversions diversions = {0};
 	char pattern[PATH_MAX], package[PATH_MAX];
+	struct installed installed;
 	glob_t lists;
 	size_t i;
 	int ret;
 
-	ret = read_diversions(admin_dir, &diversions);
+	ret = read_installed(&installed);
 	if (ret)
 		return ret;
-	snprintf(pattern, sizeof(pattern), "%s/info/*.list", admin_dir);
+	ret = read_diversions(dpkg_admin_dir(), &diversions);
+	if (ret) {
+		free_installed(&installed);
+		return ret;
+	}
+	snprintf(pattern, sizeof(pattern), "%s/*.list", dpkg_info_dir());
 	ret = glob(pattern, 0, NULL, &lists);
 	if (ret == GLOB_NOMATCH) {
 		char status[PATH_MAX];
 		struct stat st;
 
 		free_diversions(&diversions);
-		snprintf(status, sizeof(status), "%s/status", admin_dir);
+		free_installed(&installed);
+		snprintf(status, sizeof(status), "%s/status", dpkg_admin_dir());
 		return stat(status, &st) ? -errno : 0; /* a database with nothing installed */
 	}
 	if (ret) {
 		free_diversions(&diversions);
+		free_installed(&installed);
 		return -EIO;
 	}
 	for (i = 0; i < lists.gl_pathc && !ret; i++) {
-		const char *base = strrchr(lists.gl_pathv[i], '/') + 1;
-		size_t len = strlen(base) - 5;
-		char *colon;
-
-		snprintf(package, sizeof(package), "%.*s", (int)len, base);
-		colon = strchr(package, ':'); /* diversions name packages without :ARCH */
-		if (colon)
-			*colon = '\0';
+		if (!is_installed(&installed, lists.gl_pathv[i]))
+			continue;
+		package_of(lists.gl_pathv[i], package, sizeof(package));
 		ret = for_each_file_of(lists.gl_pathv[i], package, &diversions, fn, arg);
 	}
 	globfree(&lists);
 	free_diversions(&diversions);
+	free_installed(&installed);
 	return ret;
 }

@@ -10,6 +10,8 @@
 
 /* dpkg's database: $DPKG_ADMINDIR, as for dpkg itself, else /var/lib/dpkg. */
 const char *dpkg_admin_dir(void);
+/* Its file lists: dpkg_admin_dir()/info, or $BULWARK_DPKG_INFO_DIR (for tests). */
+const char *dpkg_info_dir(void);
 
 /* One file an installed package holds, as dpkg recorded it. */
 struct dpkg_file {
@@ -21,18 +23,13 @@ struct dpkg_file {
 
 /*
  * Calls @fn for every regular file (not a symlink) that an installed
- * package's file list names under @admin_dir, with the md5 dpkg recorded
- * for it. Returns 0, or -errno when the database cannot be read.
+ * package's file list names, with the md5 dpkg recorded for it. Returns 0,
+ * or -errno when the database cannot be read.
  */
-int dpkg_for_each_installed_file(const char *admin_dir,
-				 void (*fn)(const struct dpkg_file *file, void *arg), void *arg);
+int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg);
 
-/*
- * Calls @fn for every regular file Debian package @package installed, as
- * listed in dpkg's database under @info_dir. Returns 0, -ENOENT when the
- * package is not installed, or -errno.
- */
-int dpkg_for_each_file(const char *info_dir, const char *package,
-		       void (*fn)(const char *path, void *arg), void *arg);
+/* The same for one package (NAME or NAME:ARCH); -ENOENT when it is not installed. */
+int dpkg_for_each_file_of(const char *package, void (*fn)(const struct dpkg_file *file, void *arg),
+			  void *arg);
 
 #endif /* BULWARK_DPKG_H */

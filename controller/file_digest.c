@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "file_digest.h"
@@ -165,6 +166,14 @@ int file_digests_fd(int fd, struct file_digests *out)
 	/* Changed while it was read: the digests are of no one state of it. */
 	if (!same_file_state(&before, &after))
 		return -EAGAIN;
+	/*
+	 * Changed within the last seconds: a write in the same clock tick
+	 * could leave size and times as they are (git's "racy clean"), so this
+	 * state is hashed again next time rather than remembered.
+	 */
+	if (time(NULL) - (after.ctime_sec > after.mtime_sec ? after.ctime_sec : after.mtime_sec) <
+	    3)
+		return 0;
 	after.digests = *out;
 	insert(&after);
 	cache.dirty = true;

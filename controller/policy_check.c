@@ -16,13 +16,6 @@
 #include "trust.h"
 #include "xalloc.h"
 
-static const char *dpkg_info_dir(void)
-{
-	const char *dir = getenv("BULWARK_DPKG_INFO_DIR"); /* for tests */
-
-	return dir && *dir ? dir : DPKG_INFO_DIR;
-}
-
 static bool same_loc_text(const struct source_loc *a, const struct source_loc *b)
 {
 	return a->file == b->file && a->line == b->line && a->col == b->col;
@@ -140,53 +133,14 @@ static void check_resolved_paths(struct policy_set *set, const struct policy *po
 	}
 }
 
-struct expansion {
-	struct policy *policy;
-	size_t template; /* index of the `package:` rule */
-	size_t files;
-};
-
-static void add_package_file(const char *path, void *arg)
-{
-	struct expansion *e = arg;
-	char resolved[PATH_MAX];
-	struct stat st;
-
-	/* Only what can run: executables, and shared objects that get mapped to run. */
-	if (stat(path, &st) || !policy_runnable_file(path, st.st_mode))
-		return;
-	/* dpkg lists /bin/bash; on a merged-/usr system the kernel sees /usr/bin/bash. */
-	if (realpath(path, resolved))
-		path = resolved;
-	policy_add_expanded_rule(e->policy, e->template, path);
-	e->files++;
-}
-
+/* `package:` entries, each into the files it installed (trust.c). */
 static void expand_packages(struct policy_set *set, struct policy *policy)
 {
 	size_t i, count = policy->path_rule_count;
-	int ret;
 
-	for (i = 0; i < count; i++) {
-		struct expansion e = {policy, i, 0};
-		char *package = policy->path_rules[i].package;
-
-		if (!package)
-			continue;
-		ret = dpkg_for_each_file(dpkg_info_dir(), package, add_package_file, &e);
-		if (ret == -ENOENT)
-			diag_error(set->diag, &policy->path_rules[i].loc,
-				   "unknown package '%s': not installed here (no list in %s)",
-				   package, dpkg_info_dir());
-		else if (ret < 0)
-			diag_error(set->diag, &policy->path_rules[i].loc,
-				   "cannot read the file list of package '%s': %s", package,
-				   strerror(-ret));
-		else if (!e.files)
-			diag_error(set->diag, &policy->path_rules[i].loc,
-				   "package '%s' installed no executable file or shared library",
-				   package);
-	}
+	for (i = 0; i < count; i++)
+		if (policy->path_rules[i].package)
+			trust_expand_package(set, policy, i);
 }
 
 static void expand_trust(struct policy_set *set, struct policy *policy)

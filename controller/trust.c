@@ -110,8 +110,9 @@ static void verify_path(struct policy_set *set, struct policy *policy, size_t te
 		counts->unreadable++;
 		return;
 	}
+	/* Entries with an md5 sort first: when one exists, the content must match one. */
 	for (c = first; c < end && !match; c++)
-		if (!c->has_md5 || !memcmp(c->md5, digests.md5, MD5_SIZE))
+		if (c->has_md5 ? !memcmp(c->md5, digests.md5, MD5_SIZE) : !first->has_md5)
 			match = c;
 	if (!match) {
 		reject(set, policy, template, first->path,
@@ -130,41 +131,83 @@ static void verify_path(struct policy_set *set, struct policy *policy, size_t te
 	counts->trusted++;
 }
 
-static void expand_dpkg(struct policy_set *set, struct policy *policy, size_t template)
+static void free_candidates(struct candidates *c)
 {
-	const char *admin = dpkg_admin_dir();
+	for (size_t i = 0; i < c->count; i++) {
+		free(c->items[i].path);
+		free(c->items[i].package);
+	}
+	free(c->items);
+}
+
+/*
+ * What dpkg installed, as exact rules: for `trust: dpkg` (@package NULL) or
+ * a `package:` entry. Allow rules are checked and pinned (verify_path());
+ * a deny entry takes every file as it is.
+ */
+static void expand_dpkg(struct policy_set *set, struct policy *policy, size_t template,
+			const char *package)
+{
+	/* A copy: expanding grows the array the entry is in. */
+	const struct source_loc loc_copy = policy->path_rules[template].loc, *loc = &loc_copy;
+	bool deny = policy->path_rules[template].action == BULWARK_DENY;
 	struct candidates c = {0};
 	struct dpkg_counts counts = {0};
 	size_t i, j;
 	int ret;
 
-	ret = dpkg_for_each_installed_file(admin, add_candidate, &c);
-	if (ret)
-		diag_error(set->diag, &policy->path_rules[template].loc,
-			   "trust: dpkg: cannot read dpkg's database in %s: %s", admin,
+	ret = package ? dpkg_for_each_file_of(package, add_candidate, &c)
+		      : dpkg_for_each_installed_file(add_candidate, &c);
+	if (ret == -ENOENT && package)
+		diag_error(set->diag, loc,
+			   "unknown package '%s': not installed here (no list in %s)", package,
+			   dpkg_info_dir());
+	else if (ret && package)
+		diag_error(set->diag, loc, "cannot read the file list of package '%s': %s", package,
 			   strerror(-ret));
+	else if (ret)
+		diag_error(set->diag, loc, "trust: dpkg: cannot read dpkg's database in %s: %s",
+			   dpkg_admin_dir(), strerror(-ret));
 	if (c.count)
 		qsort(c.items, c.count, sizeof(*c.items), candidate_cmp);
 	for (i = 0; !ret && i < c.count; i = j) {
 		for (j = i + 1; j < c.count && !strcmp(c.items[j].path, c.items[i].path); j++)
 			;
 		if (strlen(c.items[i].path) >= BULWARK_PATH_MAX) {
-			diag_warning(set->diag, &policy->path_rules[template].loc,
-				     "%s: not trusted: its name is longer than %u bytes",
-				     c.items[i].path, BULWARK_PATH_MAX - 1);
+			reject(set, policy, template, c.items[i].path,
+			       "%s: not trusted: its name is longer than %u bytes", c.items[i].path,
+			       BULWARK_PATH_MAX - 1);
+			continue;
+		}
+		if (deny) {
+			policy_add_expanded_rule(policy, template, c.items[i].path);
+			counts.trusted++;
 			continue;
 		}
 		verify_path(set, policy, template, &c.items[i], &c.items[j], &counts);
 	}
-	if (!ret && !counts.trusted)
-		diag_error(set->diag, &policy->path_rules[template].loc,
-			   "trust: dpkg: no package in %s installed a file that can run", admin);
-	for (i = 0; i < c.count; i++) {
-		free(c.items[i].path);
-		free(c.items[i].package);
-	}
-	free(c.items);
+	if (counts.unrecorded)
+		diag_warning(set->diag, loc,
+			     "%zu file%s without an md5sum in dpkg's records (conffiles, packages "
+			     "that ship none): trusted as found",
+			     counts.unrecorded, counts.unrecorded == 1 ? "" : "s");
+	if (!ret && !c.count && package)
+		diag_error(set->diag, loc,
+			   "package '%s' installed no executable file or shared library", package);
+	else if (!ret && !counts.trusted && !package)
+		diag_error(set->diag, loc,
+			   "trust: dpkg: no package in %s installed a file that can run",
+			   dpkg_admin_dir());
+	free_candidates(&c);
 	file_digests_save();
+}
+
+void trust_expand_package(struct policy_set *set, struct policy *policy, size_t index)
+{
+	char *package = xstrdup(policy->path_rules[index].package);
+
+	expand_dpkg(set, policy, index, package);
+	free(package);
 }
 
 /* --- trust: snapshot ---------------------------------------------------------- */
@@ -195,6 +238,7 @@ static void expand_snapshot(struct policy_set *set, struct policy *policy, size_
 	const struct path_rule *t = &policy->path_rules[template];
 	char resolved[PATH_MAX];
 	struct stat st;
+	int ret;
 
 	if (!realpath(t->trust_dir, resolved) || stat(resolved, &st)) {
 		diag_error(set->diag, &t->loc, "trust: snapshot of '%s': %s", t->written,
@@ -218,7 +262,9 @@ static void expand_snapshot(struct policy_set *set, struct policy *policy, size_
 	walk.files = 0;
 	walk.too_long = false;
 	/* Physical: a symlink under DIR is not followed, the file it names is not taken. */
-	if (nftw(resolved, add_snapshot_file, 64, FTW_PHYS))
+	ret = nftw(resolved, add_snapshot_file, 64, FTW_PHYS);
+	t = &policy->path_rules[template]; /* the walk grew the array */
+	if (ret)
 		diag_error(set->diag, &t->loc, "trust: snapshot of '%s': %s", t->written,
 			   strerror(errno));
 	else if (walk.too_long)
@@ -237,7 +283,7 @@ void trust_expand(struct policy_set *set, struct policy *policy)
 		uint8_t trust = policy->path_rules[i].trust;
 
 		if (trust == TRUST_DPKG)
-			expand_dpkg(set, policy, i);
+			expand_dpkg(set, policy, i, NULL);
 		else if (trust == TRUST_SNAPSHOT)
 			expand_snapshot(set, policy, i);
 	}

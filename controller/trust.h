@@ -17,4 +17,11 @@
  */
 void trust_expand(struct policy_set *set, struct policy *policy);
 
+/*
+ * Expands the `package:` entry at @index of @policy the same way, for one
+ * package: in exec.allow its files are checked and pinned as for
+ * `trust: dpkg`; in exec.deny every file it installed is denied as it is.
+ */
+void trust_expand_package(struct policy_set *set, struct policy *policy, size_t index);
+
 #endif /* BULWARK_TRUST_H */

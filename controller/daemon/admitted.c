@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Whether the files an image admits by identity are still the files that
- * were admitted: the identity (device, inode, ctime) of every path an exact
- * exec rule names, folded into one value. A reload whose image is unchanged
+ * were admitted: the identity (device, inode, ctime) of every path a
+ * sha256-pinned exact exec rule names (`trust: dpkg` files, `sha256:`
+ * entries), folded into one value. A reload whose image is unchanged
  * installs it again when this value moved (dpkg reinstalled a file, a
  * trusted file was replaced), so the new files are admitted or denied by
  * the rules, not left denied by an identity that is gone.
@@ -38,10 +39,18 @@ uint64_t daemon_admitted_fingerprint(const struct image_buffer *image)
 		struct stat st;
 		int64_t state[4] = {0};
 
-		if (r->class != BULWARK_CLASS_EXEC || r->match != BULWARK_MATCH_EXACT)
+		/*
+		 * Only pinned files: a pin admits nothing but its content, so a
+		 * reinstall is admitted and a replacement with other content is
+		 * not. An unpinned exact rule (a path, a `package:` deny file) admits
+		 * whatever is there at apply: a reload must not take a file
+		 * replaced by hand, so only an apply admits it again.
+		 */
+		if (r->class != BULWARK_CLASS_EXEC || r->match != BULWARK_MATCH_EXACT || !r->digest)
 			continue;
 		if (i && decoded.path_rules[i - 1].path == r->path &&
-		    decoded.path_rules[i - 1].policy == r->policy)
+		    decoded.path_rules[i - 1].policy == r->policy &&
+		    decoded.path_rules[i - 1].digest)
 			continue; /* one run of rules, one file */
 		if (stat(path, &st)) {
 			state[0] = -errno;

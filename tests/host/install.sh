@@ -28,7 +28,7 @@ check "the unit passes systemd-analyze verify" bash -c \
 	"out=\$(systemd-analyze verify --man=no '$dest/usr/lib/systemd/system/bulwarkd.service' 2>&1 | grep -v 'bulwarkd: No such\|Command /usr/sbin/bulwarkd'); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
 check "the policy directory is installed" test -d "$dest/etc/bulwark/policies.d"
 check "dpkg runs tell bulwarkd to reload" \
-	grep -q '^post-invoke=.*systemctl reload bulwarkd.service' "$dest/etc/dpkg/dpkg.cfg.d/bulwark"
+	grep -q '^post-invoke=.*systemctl --no-block reload bulwarkd.service' "$dest/etc/dpkg/dpkg.cfg.d/bulwark"
 for page in man8/bulwark.8 man8/bulwarkd.8 man5/bulwark-policy.5; do
 	check "$page installed" test -s "$dest/usr/share/man/$page"
 	# groff's warnings (bad macros, unknown escapes) go to stderr.

@@ -99,6 +99,7 @@ static void packages(void **state)
 		"/.\n/usr\n/usr/bin\n/usr/bin/env\n/bin/sh\n/bin/true\n/usr/bin/no-such-file\n");
 	fclose(list);
 	setenv("BULWARK_DPKG_INFO_DIR", dir, 1);
+	setenv("BULWARK_DIGEST_CACHE", "", 1);
 
 	compile_yaml(&c,
 		     POLICY_HEAD("a") UNIT("x.service") "  exec:\n    default: deny\n    allow:\n  "
@@ -113,6 +114,8 @@ static void packages(void **state)
 		assert_non_null(realpath(path, resolved));
 		assert_string_equal(path, resolved);
 		assert_int_equal(c.image.path_rules[i].rule_id, 1);
+		/* Pinned to the content found (the list ships no md5sums to check it by). */
+		assert_int_not_equal(c.image.path_rules[i].digest, 0);
 	}
 	compiled_free(&c);
 
