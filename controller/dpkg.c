@@ -129,6 +129,25 @@ struct md5_entry {
 	uint8_t md5[16];
 };
 
+static void add_md5_entry(struct md5_entry **items, size_t *count, size_t *alloc,
+			  struct md5_entry e)
+{
+	if (*count == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 64;
+		*items = realloc(*items, *alloc * sizeof(**items));
+		if (!*items)
+			abort();
+	}
+	(*items)[(*count)++] = e;
+}
+
+static void free_md5_entries(struct md5_entry *items, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(items[i].path);
+	free(items);
+}
+
 static int md5_entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct md5_entry *)a)->path, ((const struct md5_entry *)b)->path);
@@ -143,11 +162,25 @@ static int hex_nibble(char c)
 	return -1;
 }
 
+/* 32 hex digits at @hex into @md5; false for anything else ("newconffile"). */
+static bool parse_md5(const char *hex, uint8_t md5[16])
+{
+	for (int i = 0; i < 16; i++) {
+		int hi = hex_nibble(hex[2 * i]), lo = hi < 0 ? -1 : hex_nibble(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		md5[i] = hi << 4 | lo;
+	}
+	return true;
+}
+
 /* PKG.md5sums: "<32 hex digits>  <path without its leading '/'>" per line. */
 static int read_md5sums(const char *list_path, struct md5_entry **out, size_t *count)
 {
 	size_t len = strlen(list_path), size = 0, alloc = 0;
 	char path[PATH_MAX], *line = NULL;
+	struct md5_entry e;
 	ssize_t n;
 	FILE *f;
 
@@ -158,31 +191,13 @@ static int read_md5sums(const char *list_path, struct md5_entry **out, size_t *c
 	if (!f)
 		return errno == ENOENT ? 0 : -errno; /* a package that ships none */
 	while ((n = getline(&line, &size, f)) > 0) {
-		struct md5_entry e;
-		int i, hi, lo;
-
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
-		if (n < 35 || line[32] != ' ' || line[33] != ' ')
-			continue;
-		for (i = 0; i < 16; i++) {
-			hi = hex_nibble(line[2 * i]);
-			lo = hex_nibble(line[2 * i + 1]);
-			if (hi < 0 || lo < 0)
-				break;
-			e.md5[i] = hi << 4 | lo;
-		}
-		if (i < 16)
+		if (n < 35 || line[32] != ' ' || line[33] != ' ' || !parse_md5(line, e.md5))
 			continue;
 		if (asprintf(&e.path, "/%s", line + 34) < 0)
 			abort();
-		if (*count == alloc) {
-			alloc = alloc ? 2 * alloc : 64;
-			*out = realloc(*out, alloc * sizeof(**out));
-			if (!*out)
-				abort();
-		}
-		(*out)[(*count)++] = e;
+		add_md5_entry(out, count, &alloc, e);
 	}
 	free(line);
 	fclose(f);
@@ -191,8 +206,133 @@ static int read_md5sums(const char *list_path, struct md5_entry **out, size_t *c
 	return 0;
 }
 
+/*
+ * The packages whose files are on disk, from dpkg's status file: every
+ * package but those removed and not purged (config-files), whose file list
+ * dpkg keeps for their conffiles. Names as the lists are named: NAME and
+ * NAME:ARCH both. Tests that name an info directory
+ * (BULWARK_DPKG_INFO_DIR) have no status file: then every list counts.
+ */
+struct installed {
+	char **names;
+	size_t count;
+	bool all;
+	/* Their conffiles' md5s, which the status file keeps (not PKG.md5sums). */
+	struct md5_entry *conffiles;
+	size_t conffile_count;
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_name(struct installed *in, size_t *alloc, const char *name)
+{
+	if (in->count == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 256;
+		in->names = realloc(in->names, *alloc * sizeof(*in->names));
+		if (!in->names)
+			abort();
+	}
+	in->names[in->count] = strdup(name);
+	if (!in->names[in->count++])
+		abort();
+}
+
+static void free_installed(struct installed *in)
+{
+	for (size_t i = 0; i < in->count; i++)
+		free(in->names[i]);
+	free(in->names);
+	free_md5_entries(in->conffiles, in->conffile_count);
+}
+
+/* A "Conffiles:" line of a stanza: " PATH MD5[ obsolete| remove-on-upgrade]". */
+static void add_conffile(struct md5_entry **items, size_t *count, size_t *alloc, const char *line)
+{
+	const char *path = line + 1, *space = strchr(path, ' ');
+	struct md5_entry e;
+
+	if (path[0] != '/' || !space || !parse_md5(space + 1, e.md5))
+		return; /* "newconffile": not yet installed, nothing recorded */
+	if (space[33] && space[33] != ' ')
+		return;
+	e.path = strndup(path, space - path);
+	if (!e.path)
+		abort();
+	add_md5_entry(items, count, alloc, e);
+}
+
+static int read_installed(struct installed *in)
+{
+	char path[PATH_MAX], name[256] = "", arch[64] = "", *line = NULL;
+	struct md5_entry *stanza_conffiles = NULL;
+	size_t size = 0, alloc = 0, conffile_alloc = 0, stanza_count = 0, stanza_alloc = 0;
+	bool on_disk = false, in_conffiles = false;
+	ssize_t n;
+	FILE *f;
+
+	memset(in, 0, sizeof(*in));
+	if (getenv("BULWARK_DPKG_INFO_DIR") && *getenv("BULWARK_DPKG_INFO_DIR")) {
+		in->all = true;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/status", dpkg_admin_dir());
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	for (;;) {
+		n = getline(&line, &size, f);
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n <= 0 || !line[0]) { /* the end of a stanza */
+			if (name[0] && on_disk) {
+				char both[512];
+
+				add_name(in, &alloc, name);
+				snprintf(both, sizeof(both), "%s:%s", name, arch);
+				if (arch[0])
+					add_name(in, &alloc, both);
+			}
+			for (size_t i = 0; i < stanza_count; i++)
+				if (name[0] && on_disk)
+					add_md5_entry(&in->conffiles, &in->conffile_count,
+						      &conffile_alloc, stanza_conffiles[i]);
+				else
+					free(stanza_conffiles[i].path);
+			stanza_count = 0;
+			name[0] = arch[0] = '\0';
+			on_disk = in_conffiles = false;
+			if (n < 0)
+				break;
+			continue;
+		}
+		if (line[0] == ' ') {
+			if (in_conffiles)
+				add_conffile(&stanza_conffiles, &stanza_count, &stanza_alloc, line);
+			continue;
+		}
+		in_conffiles = !strcmp(line, "Conffiles:");
+		if (!strncmp(line, "Package: ", 9))
+			snprintf(name, sizeof(name), "%s", line + 9);
+		else if (!strncmp(line, "Architecture: ", 14))
+			snprintf(arch, sizeof(arch), "%s", line + 14);
+		else if (!strncmp(line, "Status: ", 8))
+			on_disk = !strstr(line, " config-files") && !strstr(line, " not-installed");
+	}
+	free(stanza_conffiles);
+	free(line);
+	fclose(f);
+	if (in->count)
+		qsort(in->names, in->count, sizeof(*in->names), name_cmp);
+	if (in->conffile_count)
+		qsort(in->conffiles, in->conffile_count, sizeof(*in->conffiles), md5_entry_cmp);
+	return 0;
+}
+
 static int for_each_file_of(const char *list_path, const char *package,
-			    const struct diversions *diversions,
+			    const struct diversions *diversions, const struct installed *installed,
 			    void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
 {
 	struct md5_entry *sums, key, *found;
@@ -223,105 +363,20 @@ static int for_each_file_of(const char *list_path, const char *package,
 			continue;
 		key.path = line;
 		found = nsums ? bsearch(&key, sums, nsums, sizeof(*sums), md5_entry_cmp) : NULL;
+		if (!found && installed->conffile_count) {
+			found = bsearch(&key, installed->conffiles, installed->conffile_count,
+					sizeof(*installed->conffiles), md5_entry_cmp);
+			file.conffile = found != NULL;
+		}
 		if (found) {
 			file.has_md5 = true;
 			memcpy(file.md5, found->md5, sizeof(file.md5));
 		}
 		fn(&file, arg);
 	}
-	for (size_t i = 0; i < nsums; i++)
-		free(sums[i].path);
-	free(sums);
+	free_md5_entries(sums, nsums);
 	free(line);
 	fclose(list);
-	return 0;
-}
-
-/*
- * The packages whose files are on disk, from dpkg's status file: every
- * package but those removed and not purged (config-files), whose file list
- * dpkg keeps for their conffiles. Names as the lists are named: NAME and
- * NAME:ARCH both. Tests that name an info directory
- * (BULWARK_DPKG_INFO_DIR) have no status file: then every list counts.
- */
-struct installed {
-	char **names;
-	size_t count;
-	bool all;
-};
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void add_name(struct installed *in, size_t *alloc, const char *name)
-{
-	if (in->count == *alloc) {
-		*alloc = *alloc ? 2 * *alloc : 256;
-		in->names = realloc(in->names, *alloc * sizeof(*in->names));
-		if (!in->names)
-			abort();
-	}
-	in->names[in->count] = strdup(name);
-	if (!in->names[in->count++])
-		abort();
-}
-
-static void free_installed(struct installed *in)
-{
-	for (size_t i = 0; i < in->count; i++)
-		free(in->names[i]);
-	free(in->names);
-}
-
-static int read_installed(struct installed *in)
-{
-	char path[PATH_MAX], name[256] = "", arch[64] = "", *line = NULL;
-	bool on_disk = false;
-	size_t size = 0, alloc = 0;
-	ssize_t n;
-	FILE *f;
-
-	memset(in, 0, sizeof(*in));
-	if (getenv("BULWARK_DPKG_INFO_DIR") && *getenv("BULWARK_DPKG_INFO_DIR")) {
-		in->all = true;
-		return 0;
-	}
-	snprintf(path, sizeof(path), "%s/status", dpkg_admin_dir());
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		n = getline(&line, &size, f);
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (n <= 0 || !line[0]) { /* the end of a stanza */
-			if (name[0] && on_disk) {
-				char both[512];
-
-				add_name(in, &alloc, name);
-				snprintf(both, sizeof(both), "%s:%s", name, arch);
-				if (arch[0])
-					add_name(in, &alloc, both);
-			}
-			name[0] = arch[0] = '\0';
-			on_disk = false;
-			if (n < 0)
-				break;
-			continue;
-		}
-		if (!strncmp(line, "Package: ", 9))
-			snprintf(name, sizeof(name), "%s", line + 9);
-		else if (!strncmp(line, "Architecture: ", 14))
-			snprintf(arch, sizeof(arch), "%s", line + 14);
-		else if (!strncmp(line, "Status: ", 8))
-			on_disk = !strstr(line, " config-files") && !strstr(line, " not-installed");
-	}
-	free(line);
-	fclose(f);
-	if (in->count)
-		qsort(in->names, in->count, sizeof(*in->names), name_cmp);
 	return 0;
 }
 
@@ -366,13 +421,13 @@ int dpkg_for_each_file_of(const char *package, void (*fn)(const struct dpkg_file
 		free_installed(&installed);
 		return -ENOENT; /* removed: only its conffiles are left */
 	}
-	free_installed(&installed);
 	ret = read_diversions(dpkg_admin_dir(), &diversions);
-	if (ret)
-		return ret;
-	package_of(list, name, sizeof(name));
-	ret = for_each_file_of(list, name, &diversions, fn, arg);
+	if (!ret) {
+		package_of(list, name, sizeof(name));
+		ret = for_each_file_of(list, name, &diversions, &installed, fn, arg);
+	}
 	free_diversions(&diversions);
+	free_installed(&installed);
 	return ret;
 }
 
@@ -413,7 +468,8 @@ int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *
 		if (!is_installed(&installed, lists.gl_pathv[i]))
 			continue;
 		package_of(lists.gl_pathv[i], package, sizeof(package));
-		ret = for_each_file_of(lists.gl_pathv[i], package, &diversions, fn, arg);
+		ret = for_each_file_of(lists.gl_pathv[i], package, &diversions, &installed, fn,
+				       arg);
 	}
 	globfree(&lists);
 	free_diversions(&diversions);

@@ -17,7 +17,8 @@ const char *dpkg_info_dir(void);
 struct dpkg_file {
 	const char *path; /* where it is: the listed name, or where a diversion put it */
 	const char *package;
-	bool has_md5; /* the package's md5sums names it */
+	bool has_md5; /* the package's md5sums, or its conffiles in dpkg's status, name it */
+	bool conffile; /* a conffile: its md5 is from the status file */
 	uint8_t md5[16];
 };
 

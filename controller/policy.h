@@ -111,6 +111,9 @@ unsigned int policy_load(struct policy_set *set, int count, char *const paths[])
 /* Checks the set as a whole (names, selectors, contradictions, limits) and
  * expands `package:` entries. Errors go to set->diag. */
 void policy_check(struct policy_set *set);
+/* The error for a rule's @path that reaches @resolved through a symlink. */
+void policy_report_symlinked(struct policy_set *set, const struct source_loc *loc, const char *path,
+			     const char *resolved);
 
 /* Growth helpers shared by the parser and the package expansion. */
 struct path_rule *policy_add_path_rule(struct policy *policy);

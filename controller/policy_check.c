@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dpkg.h"
 #include "policy.h"
 #include "trust.h"
 #include "xalloc.h"
@@ -110,6 +109,15 @@ static bool resolves_to_itself(const char *path, char *resolved, struct resolve_
 	return true;
 }
 
+void policy_report_symlinked(struct policy_set *set, const struct source_loc *loc, const char *path,
+			     const char *resolved)
+{
+	diag_error(set->diag, loc,
+		   "'%s' goes through a symlink to '%s' on this host, and the kernel "
+		   "matches resolved paths: write the resolved path",
+		   path, resolved);
+}
+
 static void check_resolved_paths(struct policy_set *set, const struct policy *policy)
 {
 	struct resolve_cache cache = {""};
@@ -126,10 +134,7 @@ static void check_resolved_paths(struct policy_set *set, const struct policy *po
 		if (!rule->path || rule->package ||
 		    resolves_to_itself(rule->path, resolved, &cache))
 			continue;
-		diag_error(set->diag, &rule->loc,
-			   "'%s' goes through a symlink to '%s' on this host, and the kernel "
-			   "matches resolved paths: write the resolved path",
-			   rule->path, resolved);
+		policy_report_symlinked(set, &rule->loc, rule->path, resolved);
 	}
 }
 

@@ -45,7 +45,7 @@ __attribute__((format(printf, 5, 6))) static void reject(struct policy_set *set,
 struct candidate {
 	char *path; /* resolved: the name the kernel sees */
 	char *package;
-	bool has_md5;
+	bool has_md5, conffile;
 	uint8_t md5[MD5_SIZE];
 };
 
@@ -72,6 +72,7 @@ static void add_candidate(const struct dpkg_file *file, void *arg)
 	c->items[c->count].path = xstrdup(resolved);
 	c->items[c->count].package = xstrdup(file->package);
 	c->items[c->count].has_md5 = file->has_md5;
+	c->items[c->count].conffile = file->conffile;
 	memcpy(c->items[c->count].md5, file->md5, MD5_SIZE);
 	c->count++;
 }
@@ -117,8 +118,9 @@ static void verify_path(struct policy_set *set, struct policy *policy, size_t te
 	if (!match) {
 		reject(set, policy, template, first->path,
 		       "%s (package %s): not trusted: its content differs from the md5sum dpkg "
-		       "recorded",
-		       first->path, first->package);
+		       "recorded%s",
+		       first->path, first->package,
+		       first->conffile ? " (a conffile, changed here since it was installed)" : "");
 		counts->mismatched++;
 		return;
 	}
@@ -188,8 +190,8 @@ static void expand_dpkg(struct policy_set *set, struct policy *policy, size_t te
 	}
 	if (counts.unrecorded)
 		diag_warning(set->diag, loc,
-			     "%zu file%s without an md5sum in dpkg's records (conffiles, packages "
-			     "that ship none): trusted as found",
+			     "%zu file%s without an md5sum in dpkg's records (packages that ship "
+			     "none): trusted as found",
 			     counts.unrecorded, counts.unrecorded == 1 ? "" : "s");
 	if (!ret && !c.count && package)
 		diag_error(set->diag, loc,
@@ -251,10 +253,7 @@ static void expand_snapshot(struct policy_set *set, struct policy *policy, size_
 		return;
 	}
 	if (strcmp(resolved, t->trust_dir)) {
-		diag_error(set->diag, &t->loc,
-			   "'%s' goes through a symlink to '%s' on this host, and the kernel "
-			   "matches resolved paths: write the resolved path",
-			   t->trust_dir, resolved);
+		policy_report_symlinked(set, &t->loc, t->trust_dir, resolved);
 		return;
 	}
 	walk.policy = policy;
