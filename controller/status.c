@@ -45,7 +45,7 @@ struct daemon_report {
 	bool present, running;
 	long pid;
 	unsigned long long generation;
-	unsigned int reloads, rejected;
+	unsigned int reloads, rejected, readmitted, refused;
 	char last[800];
 };
 
@@ -70,6 +70,10 @@ static void read_daemon_report(struct daemon_report *r)
 			r->reloads = strtoul(line + 8, NULL, 10);
 		else if (!strncmp(line, "rejected=", 9))
 			r->rejected = strtoul(line + 9, NULL, 10);
+		else if (!strncmp(line, "readmitted=", 11))
+			r->readmitted = strtoul(line + 11, NULL, 10);
+		else if (!strncmp(line, "refused=", 8))
+			r->refused = strtoul(line + 8, NULL, 10);
 		else if (!strncmp(line, "last=", 5))
 			snprintf(r->last, sizeof(r->last), "%s", line + 5);
 	}
@@ -88,8 +92,10 @@ static void print_daemon(bool json)
 			return;
 		}
 		printf(",\"daemon\":{\"running\":%s,\"pid\":%ld,\"generation\":%llu,"
-		       "\"reloads\":%u,\"rejected\":%u,\"last\":",
-		       r.running ? "true" : "false", r.pid, r.generation, r.reloads, r.rejected);
+		       "\"reloads\":%u,\"rejected\":%u,\"readmitted\":%u,\"refused\":%u,"
+		       "\"last\":",
+		       r.running ? "true" : "false", r.pid, r.generation, r.reloads, r.rejected,
+		       r.readmitted, r.refused);
 		json_text(r.last);
 		putchar('}');
 		return;
@@ -97,8 +103,10 @@ static void print_daemon(bool json)
 	if (!r.present)
 		printf("daemon: bulwarkd not running\n");
 	else
-		printf("daemon: bulwarkd %s (pid %ld), %u reloads, %u rejected; last: %s\n",
-		       r.running ? "running" : "not running", r.pid, r.reloads, r.rejected, r.last);
+		printf("daemon: bulwarkd %s (pid %ld), %u reloads, %u rejected, %u re-admitted, "
+		       "%u refused; last: %s\n",
+		       r.running ? "running" : "not running", r.pid, r.reloads, r.rejected,
+		       r.readmitted, r.refused, r.last);
 }
 
 static void print_policies(struct bpf_backend *b, const struct enforced *e, bool json)

@@ -1,67 +1,224 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Whether the files an image admits by identity are still the files that
- * were admitted: the identity (device, inode, ctime) of every path a
- * sha256-pinned exact exec rule names (`trust: dpkg` files, `sha256:`
- * entries), folded into one value. A reload whose image is unchanged
- * installs it again when this value moved (dpkg reinstalled a file, a
- * trusted file was replaced), so the new files are admitted or denied by
- * the rules, not left denied by an identity that is gone.
+ * The files an image admits by identity, and what happened to them: the
+ * identity (device, inode, ctime) of every path a sha256-pinned exact exec
+ * rule names (`trust: dpkg` and `package:` files, `sha256:` entries). A
+ * reload whose image is unchanged installs it again when an identity moved
+ * (dpkg reinstalled a file, a trusted file was replaced), so the new files
+ * are admitted or denied by the rules, not left denied by an identity that
+ * is gone. After an install, each file that was replaced since the last one
+ * gives one journal event: re-admitted (its content matches its rule) or
+ * refused (it does not, or no rule takes it any more).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include "core/image.h"
 #include "daemon.h"
+#include "file_digest.h"
+#include "xalloc.h"
 
-static uint64_t fold(uint64_t h, const void *data, size_t len)
+static bool same_key(const struct bulwark_image_path_rule *a,
+		     const struct bulwark_image_path_rule *b)
 {
-	const unsigned char *p = data;
-
-	while (len--)
-		h = (h ^ *p++) * 0x100000001b3ull; /* FNV-1a, 64-bit */
-	return h;
+	return a->policy == b->policy && a->class == b->class && a->match == b->match &&
+	       a->path == b->path;
 }
 
-uint64_t daemon_admitted_fingerprint(const struct image_buffer *image)
+static int file_cmp(const void *a, const void *b)
+{
+	const struct admitted_file *x = a, *y = b;
+	int order = strcmp(x->policy, y->policy);
+
+	return order ? order : strcmp(x->path, y->path);
+}
+
+static void identity_of(const char *path, int64_t state[4])
+{
+	struct stat st;
+
+	memset(state, 0, 4 * sizeof(*state));
+	if (stat(path, &st)) {
+		state[0] = -errno;
+		return;
+	}
+	state[0] = st.st_dev;
+	state[1] = st.st_ino;
+	state[2] = st.st_ctim.tv_sec;
+	state[3] = st.st_ctim.tv_nsec;
+}
+
+int daemon_admitted_files(const struct image_buffer *image, struct admitted_files *out)
 {
 	struct bulwark_image decoded;
 	const char *why;
-	uint64_t h = 0xcbf29ce484222325ull;
-	__u32 i;
+	size_t alloc = 0;
+	__u32 i, end;
 
+	memset(out, 0, sizeof(*out));
 	if (bulwark_image_decode(&decoded, image->data, image->size, &why))
-		return 0;
-	for (i = 0; i < decoded.path_rule_count; i++) {
-		const struct bulwark_image_path_rule *r = &decoded.path_rules[i];
-		const char *path = bulwark_image_string(&decoded, r->path);
-		struct stat st;
-		int64_t state[4] = {0};
+		return -EINVAL;
+	for (i = 0; i < decoded.path_rule_count; i = end) {
+		const struct bulwark_image_path_rule *run = &decoded.path_rules[i];
+		struct admitted_file *f;
+		bool pinned = false;
 
+		for (end = i;
+		     end < decoded.path_rule_count && same_key(&decoded.path_rules[end], run);
+		     end++)
+			pinned |= decoded.path_rules[end].digest != 0;
 		/*
 		 * Only pinned files: a pin admits nothing but its content, so a
 		 * reinstall is admitted and a replacement with other content is
-		 * not. An unpinned exact rule (a path, a `package:` deny file) admits
-		 * whatever is there at apply: a reload must not take a file
-		 * replaced by hand, so only an apply admits it again.
+		 * not. An unpinned exact rule (a path, a `package:` deny file)
+		 * admits whatever is there at apply: a reload must not take a
+		 * file replaced by hand, so only an apply admits it again.
 		 */
-		if (r->class != BULWARK_CLASS_EXEC || r->match != BULWARK_MATCH_EXACT || !r->digest)
+		if (run->class != BULWARK_CLASS_EXEC || run->match != BULWARK_MATCH_EXACT ||
+		    !pinned || run->policy >= decoded.policy_count)
 			continue;
-		if (i && decoded.path_rules[i - 1].path == r->path &&
-		    decoded.path_rules[i - 1].policy == r->policy &&
-		    decoded.path_rules[i - 1].digest)
-			continue; /* one run of rules, one file */
-		if (stat(path, &st)) {
-			state[0] = -errno;
-		} else {
-			state[0] = st.st_dev;
-			state[1] = st.st_ino;
-			state[2] = st.st_ctim.tv_sec;
-			state[3] = st.st_ctim.tv_nsec;
+		if (out->count == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			out->items = xrealloc(out->items, alloc * sizeof(*out->items));
 		}
-		h = fold(h, path, strlen(path));
-		h = fold(h, state, sizeof(state));
+		f = &out->items[out->count++];
+		f->path = xstrdup(bulwark_image_string(&decoded, run->path));
+		f->policy =
+			xstrdup(bulwark_image_string(&decoded, decoded.policies[run->policy].name));
+		f->first = i;
+		f->end = end;
+		identity_of(f->path, f->state);
 	}
-	return h;
+	if (out->count)
+		qsort(out->items, out->count, sizeof(*out->items), file_cmp);
+	out->known = true;
+	return 0;
+}
+
+bool daemon_admitted_same(const struct admitted_files *a, const struct admitted_files *b)
+{
+	if (!a->known || !b->known || a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (file_cmp(&a->items[i], &b->items[i]) ||
+		    memcmp(a->items[i].state, b->items[i].state, sizeof(a->items[i].state)))
+			return false;
+	return true;
+}
+
+void daemon_admitted_free(struct admitted_files *files)
+{
+	for (size_t i = 0; i < files->count; i++) {
+		free(files->items[i].path);
+		free(files->items[i].policy);
+	}
+	free(files->items);
+	memset(files, 0, sizeof(*files));
+}
+
+enum admission { ADMISSION_NONE, ADMISSION_ADMITTED, ADMISSION_REFUSED };
+
+/* What the backends' admission made of @f's file now (kmod_generation.c, generation.c). */
+static enum admission decide(const struct bulwark_image *image, const struct admitted_file *f)
+{
+	bool plain = false, match = false;
+	__u8 digest[32];
+	int fd;
+
+	for (__u32 i = f->first; i < f->end; i++) {
+		const struct bulwark_image_path_rule *r = &image->path_rules[i];
+
+		if (r->action == BULWARK_DENY)
+			return ADMISSION_NONE; /* denied by its rule: nothing to admit */
+		plain |= !r->digest;
+	}
+	if (plain)
+		return ADMISSION_ADMITTED;
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return ADMISSION_NONE; /* removed: nothing is there to run */
+	if (!file_digest_sha256(fd, digest))
+		for (__u32 i = f->first; i < f->end && !match; i++) {
+			const struct bulwark_image_path_rule *r = &image->path_rules[i];
+
+			match = r->digest &&
+				!memcmp(image->digests + (r->digest - 1) * BULWARK_DIGEST_SIZE,
+					digest, sizeof(digest));
+		}
+	close(fd);
+	return match ? ADMISSION_ADMITTED : ADMISSION_REFUSED;
+}
+
+static void send_event(struct daemon *d, const struct admitted_file *f, bool admitted,
+		       const char *why)
+{
+	char message[8192];
+
+	snprintf(message, sizeof(message), "%s %s (policy %s): %s (generation %llu)",
+		 admitted ? "re-admitted" : "refused", f->path, f->policy, why,
+		 (unsigned long long)d->generation);
+	if (admitted)
+		d->readmitted++;
+	else
+		d->refused++;
+	sd_journal_send("MESSAGE=%s", message, "MESSAGE_ID=" BULWARKD_ADMISSION_MESSAGE_ID,
+			"PRIORITY=%d", admitted ? LOG_NOTICE : LOG_WARNING, "BULWARK_OP=admit",
+			"BULWARK_VERDICT=%s", admitted ? "admitted" : "refused",
+			"BULWARK_POLICY=%s", f->policy, "BULWARK_OBJECT=%s", f->path,
+			"BULWARK_GENERATION=%llu", (unsigned long long)d->generation, NULL);
+}
+
+void daemon_report_admissions(struct daemon *d, const struct admitted_files *before,
+			      const struct admitted_files *now)
+{
+	struct bulwark_image image;
+	const char *why;
+	size_t i = 0, j = 0;
+
+	if (!before->known || bulwark_image_decode(&image, d->image.data, d->image.size, &why))
+		return; /* the first install: nothing was admitted before it */
+	while (i < before->count || j < now->count) {
+		const struct admitted_file *b = i < before->count ? &before->items[i] : NULL;
+		const struct admitted_file *n = j < now->count ? &now->items[j] : NULL;
+		int order = !b ? 1 : !n ? -1 : file_cmp(b, n);
+
+		if (order > 0) { /* a rule the policies did not have */
+			j++;
+			continue;
+		}
+		i++;
+		if (order < 0) { /* no rule takes this file now */
+			int64_t state[4];
+
+			identity_of(b->path, state);
+			if (state[0] >= 0 && memcmp(state, b->state, sizeof(state)))
+				send_event(d, b, false,
+					   "it was replaced, and no rule admits it now (a trust "
+					   "source no longer takes it: see the warnings above)");
+			continue;
+		}
+		j++;
+		if (n->state[0] < 0 || !memcmp(n->state, b->state, sizeof(n->state)))
+			continue;
+		switch (decide(&image, n)) {
+		case ADMISSION_ADMITTED:
+			send_event(d, n, true,
+				   "it was replaced, and the new file matches its rule");
+			break;
+		case ADMISSION_REFUSED:
+			send_event(d, n, false,
+				   "it was replaced, and its sha256 matches no pin of its rule: "
+				   "denied");
+			break;
+		case ADMISSION_NONE:
+			break;
+		}
+	}
 }

@@ -16,9 +16,24 @@
 /* journalctl MESSAGE_ID= of a kernel event, and of a count of suppressed ones. */
 #define BULWARKD_EVENT_MESSAGE_ID "4b5e0f3c8d2a4e7b9c1f6a3d5e8b0c27"
 #define BULWARKD_SUPPRESSED_MESSAGE_ID "9a2d7c4e1b6f4038a5e2c9d1f7b3e640"
+/* ... of a replaced file re-admitted or refused (BULWARK_OP=admit). */
+#define BULWARKD_ADMISSION_MESSAGE_ID "e31c5a7f2d8b4c6a9f0e1b3d5c7a9e24"
 
 struct backend;
 struct events_log;
+
+/* A file a sha256-pinned exact exec rule names, as it was when looked at. */
+struct admitted_file {
+	char *path, *policy;
+	int64_t state[4]; /* -errno, or device, inode, ctime (s, ns) */
+	__u32 first, end; /* its run of rules in the image */
+};
+
+struct admitted_files {
+	struct admitted_file *items; /* by policy name, then path */
+	size_t count;
+	bool known; /* false: not looked at (no install yet, or adopted) */
+};
 
 struct daemon {
 	sd_event *loop;
@@ -31,11 +46,12 @@ struct daemon {
 	bool have_image;
 	uint64_t generation;
 	unsigned int policies;
-	uint64_t admitted; /* daemon_admitted_fingerprint() of the image when installed */
+	struct admitted_files admitted; /* the image's pinned files when it was installed */
 
 	unsigned int reloads; /* generations installed */
 	unsigned int unchanged; /* reloads that found nothing new */
 	unsigned int rejected;
+	unsigned int readmitted, refused; /* replaced files, by admission events */
 	char last[640]; /* the last reload's outcome, one line */
 
 	sd_event_source *debounce;
@@ -85,7 +101,16 @@ void daemon_stop_events(struct daemon *d);
 /* Drops every capability but those a reload needs (see privileges.c). */
 int daemon_drop_privileges(void);
 
-/* The identities of the files @image's exact exec rules name, folded into one value. */
-uint64_t daemon_admitted_fingerprint(const struct image_buffer *image);
+/* The files @image's sha256-pinned exact exec rules name, as they are now (admitted.c). */
+int daemon_admitted_files(const struct image_buffer *image, struct admitted_files *out);
+/* Whether both name the same files with the same identities. */
+bool daemon_admitted_same(const struct admitted_files *a, const struct admitted_files *b);
+void daemon_admitted_free(struct admitted_files *files);
+/*
+ * After d->image was installed: one journal event (BULWARK_OP=admit) for
+ * each file of @before replaced since, re-admitted or refused.
+ */
+void daemon_report_admissions(struct daemon *d, const struct admitted_files *before,
+			      const struct admitted_files *now);
 
 #endif /* BULWARK_DAEMON_H */

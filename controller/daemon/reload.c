@@ -33,9 +33,11 @@ static void write_status_file(const struct daemon *d)
 	}
 	fprintf(f,
 		"pid=%ld\ngeneration=%llu\npolicies=%u\nreloads=%u\nunchanged=%u\n"
-		"rejected=%u\nevents_forwarded=%llu\nevents_suppressed=%llu\nlast=%s\n",
+		"rejected=%u\nreadmitted=%u\nrefused=%u\nevents_forwarded=%llu\n"
+		"events_suppressed=%llu\nlast=%s\n",
 		(long)getpid(), (unsigned long long)d->generation, d->policies, d->reloads,
-		d->unchanged, d->rejected, d->events_forwarded, d->events_suppressed, d->last);
+		d->unchanged, d->rejected, d->readmitted, d->refused, d->events_forwarded,
+		d->events_suppressed, d->last);
 	if (fclose(f) || rename(next, path)) {
 		fprintf(stderr, SD_WARNING "cannot write %s: %s\n", path, strerror(errno));
 		unlink(next);
@@ -50,7 +52,10 @@ void daemon_publish(const struct daemon *d)
 		   d->last);
 }
 
-/* Compiles the directory; a rejection's report goes to the journal and its first line to d->last.
+/*
+ * Compiles the directory. Its report goes to the journal, one entry per
+ * problem with its file:line:col (warnings too: a file a trust source does
+ * not take); a rejection's first line goes to d->last.
  */
 static int compile(struct daemon *d, struct image_buffer *out)
 {
@@ -65,18 +70,14 @@ static int compile(struct daemon *d, struct image_buffer *out)
 		return -errno;
 	ret = enforce_compile_paths(1, paths, f, out);
 	fclose(f);
-	if (ret) {
-		char *line, *next;
-
-		/* One journal entry per problem, each with its file:line:col. */
-		for (line = report; line && *line; line = next) {
-			next = strchr(line, '\n');
-			if (next)
-				*next++ = '\0';
-			fprintf(stderr, SD_ERR "%s\n", line);
-		}
-		snprintf(d->last, sizeof(d->last), "rejected: %.*s", (int)strcspn(report, "\n"),
-			 report);
+	if (ret)
+		snprintf(d->last, sizeof(d->last), "rejected: %.*s",
+			 (int)strcspn(report ?: "", "\n"), report ?: "");
+	for (char *line = report, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(stderr, "%s%s\n", ret ? SD_ERR : SD_WARNING, line);
 	}
 	free(report);
 	return ret;
@@ -136,8 +137,8 @@ out:
 int daemon_reload(struct daemon *d, const char *why)
 {
 	struct image_buffer image = {0};
+	struct admitted_files admitted = {0};
 	char again[512];
-	uint64_t admitted;
 	int count, ret;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading (%s)", why);
@@ -157,8 +158,11 @@ int daemon_reload(struct daemon *d, const char *why)
 			d->generation ? "the running generation stays" : "nothing is enforced");
 		goto out;
 	}
-	admitted = daemon_admitted_fingerprint(&image);
-	if (d->have_image && same_image(&image, &d->image) && admitted != d->admitted) {
+	ret = daemon_admitted_files(&image, &admitted);
+	if (ret)
+		goto out;
+	if (d->have_image && same_image(&image, &d->image) &&
+	    !daemon_admitted_same(&admitted, &d->admitted)) {
 		/* Same rules, other files: admit (or deny) the files there now. */
 		snprintf(again, sizeof(again), "%s; files named by exact exec rules changed", why);
 		why = again;
@@ -174,10 +178,14 @@ int daemon_reload(struct daemon *d, const char *why)
 		free(d->image.data);
 		d->image = image;
 		d->have_image = true;
-		d->admitted = admitted;
 		image.data = NULL;
+		daemon_report_admissions(d, &d->admitted, &admitted);
+		daemon_admitted_free(&d->admitted);
+		d->admitted = admitted;
+		admitted = (struct admitted_files){0};
 	}
 out:
+	daemon_admitted_free(&admitted);
 	free(image.data);
 	daemon_publish(d);
 	return ret;
@@ -241,7 +249,7 @@ int daemon_adopt(struct daemon *d)
 	compiled.data = NULL;
 	d->have_image = true;
 	/* Files may have changed while no daemon ran: the next reload admits them again. */
-	d->admitted = 0;
+	daemon_admitted_free(&d->admitted);
 	snprintf(d->last, sizeof(d->last),
 		 "adopted generation %llu (%s): it enforces exactly the policies in %s",
 		 (unsigned long long)d->generation, backend_name(b), d->policy_dir);

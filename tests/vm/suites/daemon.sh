@@ -35,7 +35,7 @@ test_apt_install_and_start_is_ready_only_with_the_policy_enforced() {
 	expect_rc 0 in_cg cat "$W/public"
 	expect_rc 0 "$BULWARK" status
 	expect_match '^enforcing: bpf, generation 1$'
-	expect_match '^daemon: bulwarkd running \(pid [0-9]+\), 1 reloads, 0 rejected; last: generation 1 applied'
+	expect_match '^daemon: bulwarkd running \(pid [0-9]+\), 1 reloads, 0 rejected, 0 re-admitted, 0 refused; last: generation 1 applied'
 }
 
 test_it_keeps_only_the_capabilities_a_reload_needs() {
@@ -158,7 +158,7 @@ EOY
 	[ "$(field generation)" = 4 ] || fail "generation $(field generation), expected 4"
 	expect_rc 0 "$BULWARK" status
 	expect_match '^enforcing: bpf, generation 4$'
-	expect_match "^daemon: bulwarkd running .*1 rejected; last: rejected: $D/bad.yaml:8:[0-9]+: error"
+	expect_match "^daemon: bulwarkd running .*1 rejected, 0 re-admitted, 0 refused; last: rejected: $D/bad.yaml:8:[0-9]+: error"
 	expect_rc 0 systemctl show -p StatusText bulwarkd
 	expect_match "rejected: $D/bad.yaml:8:[0-9]+: error"
 	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
@@ -180,13 +180,22 @@ in_trust_cg() {
 	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' /sys/fs/cgroup/bulwark-trust "$@"
 }
 
+# admissions VERDICT PATH: the journal's re-admission or refusal events for PATH.
+admissions() {
+	journalctl -u bulwarkd BULWARK_OP=admit BULWARK_VERDICT="$1" BULWARK_OBJECT="$2" \
+		-o cat --no-pager | grep -c .
+}
+admissions_are() { [ "$(admissions "$1" "$2")" = "$3" ]; }
+
 test_dpkg_runs_have_bulwarkd_admit_what_dpkg_installed() {
-	local db=$W/dpkg g libdir dropin=/run/systemd/system/bulwarkd.service.d
+	local db=$W/dpkg g libdir pin dropin=/run/systemd/system/bulwarkd.service.d
 	libdir=$(dirname "$(readlink -f /lib64/ld-linux-x86-64.so.2)")
 	mkdir -p /sys/fs/cgroup/bulwark-trust
 	cp /usr/bin/true "$W/v1" && cp /usr/bin/true "$W/v2" && printf '\0' >> "$W/v2"
+	cp /usr/bin/true "$W/v3" && printf '\0\0' >> "$W/v3" && cp "$W/v1" "$W/pinned"
+	pin=$(sha256sum < "$W/v1" | cut -d' ' -f1)
 	expect_rc 0 "$BULWARK_REPO/tests/conformance/fixtures/dpkg-install" "$db" bulwark-readmit 1 \
-		"$W/app/prog=$W/v1" || return 1
+		"$W/app/prog=$W/v1" "$W/app/other=/usr/bin/true" || return 1
 	mkdir -p "$dropin"
 	printf '[Service]\nEnvironment=DPKG_ADMINDIR=%s\n' "$db" > "$dropin/dpkg.conf"
 	expect_rc 0 systemctl daemon-reload
@@ -203,26 +212,58 @@ test_dpkg_runs_have_bulwarkd_admit_what_dpkg_installed() {
 		    allow:
 		      - path: $libdir/
 		      - trust: dpkg
+		      - {path: $W/pinned, sha256: $pin}
 	POLICY
 	wait_until 30 field_is generation $((g + 1)) || return 1
 	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	expect_rc 0 in_trust_cg "$W/pinned" || return 1
 	# Replaced behind dpkg's back: denied, and nothing re-admits it.
 	cp "$W/v1" "$W/app/prog.new" && mv "$W/app/prog.new" "$W/app/prog"
 	sleep 2
 	expect_rc 126 in_trust_cg "$W/app/prog" || return 1
 	expect_match 'Operation not permitted'
-	# An upgrade through dpkg: the hook reloads, the new file is trusted.
+	# An upgrade through dpkg: the hook reloads, the new file is trusted,
+	# and the journal has one re-admission event for it.
 	expect_rc 0 "$BULWARK_REPO/tests/conformance/fixtures/dpkg-install" "$db" bulwark-readmit 2 \
-		"$W/app/prog=$W/v2" || return 1
+		"$W/app/prog=$W/v2" "$W/app/other=/usr/bin/true" || return 1
 	wait_until 30 field_is generation $((g + 2)) || return 1
 	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	wait_until 10 admissions_are admitted $W/app/prog 1 || return 1
 	# The same content reinstalled: the image is the same, the file is not.
 	expect_rc 0 "$BULWARK_REPO/tests/conformance/fixtures/dpkg-install" "$db" bulwark-readmit 2 \
-		"$W/app/prog=$W/v2" || return 1
+		"$W/app/prog=$W/v2" "$W/app/other=/usr/bin/true" || return 1
 	wait_until 30 field_is generation $((g + 3)) || return 1
 	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	wait_until 10 admissions_are admitted $W/app/prog 2 || return 1
 	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
 	expect_match 'files named by exact exec rules changed'
+	# Both replaced by hand with other content, then a reload: each is
+	# refused, with one event: the dpkg file because its md5 no longer
+	# matches (the compile's warning is in the journal), the sha256: entry
+	# because its pin does not.
+	cp "$W/v3" "$W/app/prog.new" && mv "$W/app/prog.new" "$W/app/prog"
+	cp "$W/v3" "$W/pinned.new" && mv "$W/pinned.new" "$W/pinned"
+	expect_rc 0 systemctl reload bulwarkd
+	wait_until 30 field_is generation $((g + 4)) || return 1
+	expect_rc 126 in_trust_cg "$W/app/prog" || return 1
+	expect_rc 126 in_trust_cg "$W/pinned" || return 1
+	wait_until 10 admissions_are refused $W/app/prog 1 || return 1
+	wait_until 10 admissions_are refused $W/pinned 1 || return 1
+	expect_rc 0 journalctl -u bulwarkd BULWARK_OP=admit BULWARK_OBJECT="$W/pinned" -o verbose \
+		--no-pager
+	expect_match "MESSAGE=refused $W/pinned \\(policy trust\\): it was replaced, and its sha256 matches no pin"
+	expect_match 'BULWARK_POLICY=trust'
+	expect_match 'MESSAGE_ID=e31c5a7f2d8b4c6a9f0e1b3d5c7a9e24'
+	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
+	expect_match "warning: $W/app/prog \\(package bulwark-readmit\\): not trusted: its content differs"
+	# The pinned content put back: re-admitted, as an unchanged image installed again.
+	cp "$W/v1" "$W/pinned.new" && mv "$W/pinned.new" "$W/pinned"
+	expect_rc 0 systemctl reload bulwarkd
+	wait_until 30 field_is generation $((g + 5)) || return 1
+	expect_rc 0 in_trust_cg "$W/pinned" || return 1
+	wait_until 10 admissions_are admitted $W/pinned 1 || return 1
+	expect_rc 0 "$BULWARK" status
+	expect_match '[0-9]+ rejected, [0-9]+ re-admitted, 2 refused; last:'
 	rm -f "$D/trust.yaml" "$dropin/dpkg.conf"
 	expect_rc 0 systemctl daemon-reload
 }
