@@ -8,7 +8,10 @@
 # Each round of the loop makes, by hand, one cgroup per kind of selector
 # (what systemd does on a unit's restart, what a container runtime does on
 # start), execs a file the policy denies as the cgroup's first process, and
-# removes the cgroup: every round must be denied, with one event each.
+# removes the cgroup: every round must be denied, with one event each. The
+# loop is one process (tests/tools/first-exec), so 200 rounds stay cheap
+# under TCG; once more for the glob through a user namespace made after the
+# move. A real unit restarted by systemd is in daemon-lifecycle.sh.
 
 ROOT=/sys/fs/cgroup
 SLICE=$ROOT/bulwark-nc.slice
@@ -16,7 +19,8 @@ GLOBS=$ROOT/bulwark-nc-globs
 CTRS=$ROOT/bulwark-nc-ctrs
 USERS=$ROOT/bulwark-nc-users.slice/user-1000.slice/user@1000.service
 W=/tmp/bulwark-new-cgroups
-ROUNDS=60
+ROUNDS=200
+FIRST_EXEC=$BULWARK_REPO/build/tests/tools/first-exec
 CTR_ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 
 newcg_policy() { # NAME SELECTOR_LINE
@@ -60,8 +64,12 @@ first_exec() {
 	fi
 }
 
-denial_events() { # CGROUP_NAME_PART: events for $W/denied so far
+denial_events() { # events for $W/denied so far
 	"$BULWARK" events --json | grep -c "\"object\":\"$W/denied\"" || true
+}
+
+userns_events() { # user namespaces refused so far
+	"$BULWARK" events --json | grep -c '"operation":"userns"' || true
 }
 
 test_setup_and_apply_selectors_of_each_kind() {
@@ -84,29 +92,29 @@ test_setup_and_apply_selectors_of_each_kind() {
 }
 
 # The loop: a cgroup made after apply, of each kind, ROUNDS times.
-newcg_rounds() { # KIND CGROUP_PREFIX [SUFFIX]
-	local kind=$1 i got escapes=0 other=0 before after
+newcg_rounds() { # KIND [--userns]
+	local kind=$1 cg before after out denied ran refused ns_before ns_after
 	before=$(denial_events)
-	for ((i = 0; i < ROUNDS; i++)); do
-		case "$kind" in
-		unit) got=$(first_exec "$SLICE/bulwark-nc-loop.service") ;;
-		glob) got=$(first_exec "$GLOBS/round-$i") ;;
-		container) got=$(first_exec "$CTRS/libpod-$CTR_ID.scope") ;;
-		esac
-		case "$got" in
-		denied) ;;
-		ran) escapes=$((escapes + 1)) ;;
-		*)
-			other=$((other + 1))
-			echo "# round $i: $got"
-			;;
-		esac
-	done
+	ns_before=$(userns_events)
+	case "$kind" in
+	unit) cg=$SLICE/bulwark-nc-loop.service ;;
+	glob) cg=$GLOBS/round-%d ;;
+	container) cg=$CTRS/libpod-$CTR_ID.scope ;;
+	esac
+	out=$("$FIRST_EXEC" $2 "$ROUNDS" "$cg" "$W/denied" 2> "$W/first-exec.err")
 	after=$(denial_events)
-	echo "# $kind: $ROUNDS new cgroups, $escapes escapes, $((after - before)) events"
-	[ "$escapes" = 0 ] || fail "$escapes of $ROUNDS first execs in a new $kind cgroup ran"
-	[ "$other" = 0 ] || fail "$other rounds ended neither denied nor run"
-	[ $((after - before)) = "$ROUNDS" ] || fail "$((after - before)) events for $ROUNDS denials"
+	ns_after=$(userns_events)
+	echo "# $kind${2:+ $2}: $out, $((after - before)) exec events, $((ns_after - ns_before)) userns events"
+	head -5 "$W/first-exec.err" | sed 's/^/# /'
+	denied=$(sed -n 's/.* denied=\([0-9]*\).*/\1/p' <<< "$out")
+	ran=$(sed -n 's/.* ran=\([0-9]*\).*/\1/p' <<< "$out")
+	refused=$(sed -n 's/.* userns_refused=\([0-9]*\).*/\1/p' <<< "$out")
+	[ "$ran" = 0 ] || fail "$ran of $ROUNDS first execs in a new $kind cgroup ran"
+	[ $((denied + refused)) = "$ROUNDS" ] ||
+		fail "$((denied + refused)) of $ROUNDS rounds denied or refused: $out"
+	[ $((after - before)) = "$denied" ] || fail "$((after - before)) events for $denied denials"
+	[ $((ns_after - ns_before)) = "$refused" ] ||
+		fail "$((ns_after - ns_before)) userns events for $refused refusals"
 }
 
 test_a_restarted_unit_is_governed_from_its_first_exec() {
@@ -119,6 +127,12 @@ test_a_new_cgroup_a_glob_names_is_governed_from_its_first_exec() {
 
 test_a_new_container_is_governed_from_its_first_exec() {
 	newcg_rounds container
+}
+
+# The same through a user namespace made after the move: the namespace is
+# refused (the policy has exec rules) or the exec is denied; nothing runs.
+test_a_new_cgroup_entered_through_a_user_namespace_is_governed() {
+	newcg_rounds glob --userns
 }
 
 test_the_events_name_the_policy_of_each_kind() {

@@ -1,17 +1,19 @@
 # bulwarkd's life as a service (the guest and the package as in daemon.sh):
 # kill -9 loses no enforcement and the daemon systemd restarts adopts what
-# runs without a new generation; stop keeps enforcement; apt purge of the
+# runs without a new generation; stop keeps enforcement; a unit systemd
+# starts anew is governed from its first exec; apt purge of the
 # running service ends enforcement and leaves nothing behind; what the
 # kernel denied while no bulwarkd ran reaches the journal when one runs
 # again. BPF backend; policies on /sys/fs/cgroup/bulwark-test.
 # vm-append: bulwark_init=systemd
-# vm-timeout: 300
+# vm-timeout: 450
 
 # shellcheck source=../lifecycle.sh
 . "$BULWARK_REPO/tests/vm/lifecycle.sh"
 # shellcheck source=../daemon-lib.sh
 . "$BULWARK_REPO/tests/vm/daemon-lib.sh"
-KILL_ROUNDS=10
+KILL_ROUNDS=50
+UNIT_ROUNDS=${UNIT_ROUNDS:-200}
 
 # secret_denials_journaled: how many denied opens of $W/secret the journal has.
 secret_denials_journaled() {
@@ -84,6 +86,56 @@ test_a_restart_journals_what_was_denied_while_it_was_stopped() {
 	sleep 1
 	[ "$(secret_denials_journaled)" = $((before + 1)) ] ||
 		fail "journaled denials $before -> $(secret_denials_journaled), expected one more"
+}
+
+# A confined unit started again and again (systemctl start: a fresh cgroup
+# each time, made by systemd, the unit's first exec the file its policy
+# denies), UNIT_ROUNDS times: the kernel decides the new cgroup by its unit
+# name before that exec, with no daemon in the path. The file is touch(1):
+# a start it ran in leaves its mark.
+test_a_unit_systemd_starts_anew_is_governed_from_its_first_exec() {
+	local i g before after
+	cp /usr/bin/touch "$W/denied"
+	cat > /run/systemd/system/bulwark-loop.service <<-UNIT
+		[Unit]
+		# (the guest's boot reaches no basic.target for a job to wait on)
+		DefaultDependencies=no
+		StartLimitIntervalSec=0
+		[Service]
+		Type=oneshot
+		ExecStart=$W/denied $W/ran
+	UNIT
+	expect_rc 0 systemctl daemon-reload
+	g=$(field generation)
+	cat > "$D/unit.yaml" <<-POLICY
+		apiVersion: bulwark/v1
+		kind: Policy
+		metadata: {name: unit}
+		spec:
+		  selector: {systemdUnit: bulwark-loop.service}
+		  exec:
+		    default: allow
+		    deny: [{path: $W/denied}]
+	POLICY
+	wait_until 30 field_is generation $((g + 1)) || return 1
+	before=$("$BULWARK" events --json | grep -c "\"object\":\"$W/denied\"" || true)
+	for i in $(seq "$UNIT_ROUNDS"); do
+		systemctl start bulwark-loop.service > "$W/start.out" 2>&1 || :
+	done
+	after=$("$BULWARK" events --json | grep -c "\"object\":\"$W/denied\"" || true)
+	echo "# $UNIT_ROUNDS starts of bulwark-loop.service: $([ -e "$W/ran" ] && echo "it ran" ||
+		echo "none ran"), $((after - before)) exec denials"
+	expect_rc 0 systemctl show -p ExecMainStatus -p Result bulwark-loop.service
+	expect_match '^ExecMainStatus=203$' # systemd's EXIT_EXEC: the exec failed
+	[ ! -e "$W/ran" ] || fail "a start of bulwark-loop.service ran the denied file"
+	[ $((after - before)) = "$UNIT_ROUNDS" ] ||
+		fail "$((after - before)) denial events for $UNIT_ROUNDS starts"
+	# Outside the unit the same file runs: the loop could have failed.
+	expect_rc 0 "$W/denied" "$W/ran-outside"
+	rm -f "$D/unit.yaml" "$W/ran-outside" /run/systemd/system/bulwark-loop.service
+	systemctl reset-failed bulwark-loop.service 2> /dev/null || :
+	systemctl daemon-reload
+	wait_until 30 field_is generation $((g + 2))
 }
 
 test_purge_removes_everything() {
