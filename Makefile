@@ -34,21 +34,27 @@ endif
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Icontroller -Ikmod -Ikmod/include -Ilsm-bpf -I$(BUILD)
+# The controller: the compiler (policy/, the only libyaml user), the backends
+# (backend/: libbpf only in bpf.c, libnl only in genl.c), the commands
+# (commands/), what they share (controller/) and bulwarkd (daemon/).
+CONTROLLER_DIRS := controller controller/policy controller/backend controller/commands
+CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(CONTROLLER_DIRS)) -Ikmod -Ikmod/include -Ilsm-bpf \
+	-I$(BUILD)
 CONTROLLER_PKGS := libbpf libnl-genl-3.0 yaml-0.1
 CONTROLLER_LIBS = $(shell $(PKG_CONFIG) --libs $(CONTROLLER_PKGS))
 CONTROLLER_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CONTROLLER_PKGS))
 
 # The decision core is compiled into the module (Kbuild) and the controller.
 CORE_SRCS := $(wildcard kmod/core/*.c)
-CONTROLLER_SRCS := $(wildcard controller/*.c)
+CONTROLLER_SRCS := $(wildcard $(addsuffix /*.c,$(CONTROLLER_DIRS)))
+CONTROLLER_HDRS := $(wildcard $(addsuffix /*.h,$(CONTROLLER_DIRS)))
 CONTROLLER_OBJS := $(CONTROLLER_SRCS:controller/%.c=$(BUILD)/controller/%.o) \
 	$(CORE_SRCS:kmod/core/%.c=$(BUILD)/core/%.o)
 # bulwarkd: the controller's code without its command line, and the daemon's own.
 DAEMON_PKGS := libsystemd libcap-ng
 DAEMON_SRCS := $(wildcard controller/daemon/*.c)
 DAEMON_OBJS := $(DAEMON_SRCS:controller/daemon/%.c=$(BUILD)/controller/daemon/%.o) \
-	$(filter-out $(BUILD)/controller/bulwark.o,$(CONTROLLER_OBJS))
+	$(filter-out $(BUILD)/controller/commands/bulwark.o,$(CONTROLLER_OBJS))
 BPF_SRCS := $(wildcard lsm-bpf/*.bpf.c)
 BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
@@ -57,7 +63,8 @@ BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 NOT_PURE := bulwark bpf genl probe status version check compile show explain apply unload exec \
 	events enforce state generation events_log event_source kmod_generation
-PURE_SRCS = $(filter-out $(NOT_PURE:%=controller/%.c),$(CONTROLLER_SRCS)) $(CORE_SRCS)
+PURE_SRCS = $(filter-out $(foreach n,$(NOT_PURE),$(filter %/$(n).c,$(CONTROLLER_SRCS))),\
+	$(CONTROLLER_SRCS)) $(CORE_SRCS)
 PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -121,14 +128,14 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 # --- controller --------------------------------------------------------------
 controller: $(BUILD)/bulwark $(BUILD)/bulwarkd
 
-$(BUILD)/controller/%.o: controller/%.c $(wildcard controller/*.h) $(wildcard kmod/core/*.h) \
+$(BUILD)/controller/%.o: controller/%.c $(CONTROLLER_HDRS) $(wildcard kmod/core/*.h) \
 		$(wildcard kmod/include/uapi/linux/*.h) kmod/version.h $(BPF_SKELS) $(wildcard lsm-bpf/*.h)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/controller/daemon/%.o: controller/daemon/%.c $(wildcard controller/daemon/*.h) \
-		$(wildcard controller/*.h) $(wildcard kmod/include/uapi/linux/*.h) $(BPF_SKELS)
+		$(CONTROLLER_HDRS) $(wildcard kmod/include/uapi/linux/*.h) $(BPF_SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS)) \
@@ -188,7 +195,7 @@ $(BUILD)/tests/bench/bpf-load: tests/bench/bpf-load.c $(BUILD)/bulwark.skel.h
 	$(Q)$(CC) $(CPPFLAGS) $(CONTROLLER_CFLAGS) $(WARNINGS) $(CFLAGS) $< -o $@ \
 		$(shell $(PKG_CONFIG) --libs libbpf)
 
-$(BUILD)/asan/%.o: %.c $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*.h)
+$(BUILD)/asan/%.o: %.c $(CONTROLLER_HDRS) $(wildcard kmod/core/*.h kmod/include/uapi/linux/*.h)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) -O1 -g $(SANITIZE) -c $< -o $@
@@ -201,7 +208,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/helpers.h $(PURE_OBJS)
 
 # The events log is not pure (it drains the ring buffer); its test links it
 # with a fake ring buffer in place of bpf.c.
-$(BUILD)/tests/unit/test_events_log: $(BUILD)/asan/controller/events_log.o
+$(BUILD)/tests/unit/test_events_log: $(BUILD)/asan/controller/backend/events_log.o
 
 check: deps
 	$(Q)$(MAKE) check-run

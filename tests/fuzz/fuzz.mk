@@ -16,16 +16,16 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers
-FUZZ_HEADERS = $(wildcard controller/*.h kmod/core/*.h kmod/include/uapi/linux/*.h lsm-bpf/*.h) \
+FUZZ_HEADERS = $(CONTROLLER_HDRS) $(wildcard kmod/core/*.h kmod/include/uapi/linux/*.h lsm-bpf/*.h) \
 	tests/fuzz/exercise.h
 
 # Only what the compiler front end and back end need: no libbpf, no libnl.
 FUZZ_CORE_SRCS := kmod/core/image.c kmod/core/decide.c tests/fuzz/exercise.c
 FUZZ_POLICY_SRCS := tests/fuzz/fuzz_policy.c tests/fuzz/trust_off.c \
-	$(addprefix controller/,policy_parse.c policy.c policy_check.c policy_syntax.c diag.c \
-		dpkg.c image_write.c xalloc.c) \
+	$(addprefix controller/policy/,policy_parse.c policy.c policy_check.c policy_syntax.c \
+		diag.c dpkg.c image_write.c) controller/xalloc.c \
 	$(FUZZ_CORE_SRCS)
-FUZZ_IMAGE_SRCS := tests/fuzz/fuzz_image.c controller/translate.c $(FUZZ_CORE_SRCS)
+FUZZ_IMAGE_SRCS := tests/fuzz/fuzz_image.c controller/backend/translate.c $(FUZZ_CORE_SRCS)
 
 .PHONY: fuzz-build fuzz fuzz-smoke
 

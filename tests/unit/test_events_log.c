@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for controller/events_log.c: appending to the log, rotating it
+ * Unit tests for controller/backend/events_log.c: appending to the log, rotating it
  * and following it across rotations, in a temporary directory, with a fake
  * event source in place of event_source.c.
  */

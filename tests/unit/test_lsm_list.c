@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for controller/lsm_list.c: reading and searching the kernel's LSM list. */
+/* Unit tests for controller/backend/lsm_list.c: reading and searching the kernel's LSM list. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for controller/policy_check.c: what is only wrong in the
+ * Unit tests for controller/policy/policy_check.c: what is only wrong in the
  * context of the whole set (names, selectors, contradictions, packages,
  * symlinked paths, limits).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the YAML grammar (controller/policy_parse.c): each element
+ * Unit tests for the YAML grammar (controller/policy/policy_parse.c): each element
  * parsed into the model, and each error reported at its file:line:col.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for controller/policy_syntax.c: the lexical pieces of the policy language. */
+/* Unit tests for controller/policy/policy_syntax.c: the lexical pieces of the policy language. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

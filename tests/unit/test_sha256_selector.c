@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for controller/sha256.c, controller/selector.c and kmod/core/selector.c. */
+/* Unit tests for controller/sha256.c, controller/policy/selector.c and kmod/core/selector.c. */
 #include <fnmatch.h>
 #include <setjmp.h>
 #include <stdarg.h>
