@@ -137,6 +137,9 @@ void state_clear(void)
 
 	state_path(path, sizeof(path), "applied.img");
 	unlink(path);
+	/* Its generation number may come again: bulwarkd's record of it must not. */
+	state_path(path, sizeof(path), BULWARKD_ADMITTED_FILE);
+	unlink(path);
 	count = indices ? session_indices(indices) : -ENOMEM;
 	if (count < 0) {
 		/* Cannot list them: remove every one there could be. */

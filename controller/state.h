@@ -31,6 +31,8 @@
 #define BULWARK_RUN_DIR "/run/bulwark"
 #define BULWARKD_STATUS_FILE "bulwarkd.status"
 #define BULWARKD_CURSOR_FILE "bulwarkd.cursor"
+/* The files bulwarkd's last install admitted by identity (daemon/admitted.c). */
+#define BULWARKD_ADMITTED_FILE "bulwarkd.admitted"
 
 /* Takes the state lock (creating the directory); returns an fd or -errno. */
 int state_lock(void);

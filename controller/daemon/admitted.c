@@ -8,7 +8,10 @@
  * are admitted or denied by the rules, not left denied by an identity that
  * is gone. After an install, each file that was replaced since the last one
  * gives one journal event: re-admitted (its content matches its rule) or
- * refused (it does not, or no rule takes it any more).
+ * refused (it does not, or no rule takes it any more). The list is kept in
+ * BULWARKD_ADMITTED_FILE with the generation it was installed as, so a
+ * bulwarkd started again (after a stop, a crash) that adopts that
+ * generation reports what was replaced while none ran.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +20,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "core/image.h"
 #include "daemon.h"
 #include "file_digest.h"
+#include "state.h"
 #include "xalloc.h"
 
 static bool same_key(const struct bulwark_image_path_rule *a,
@@ -123,6 +128,15 @@ void daemon_admitted_free(struct admitted_files *files)
 	memset(files, 0, sizeof(*files));
 }
 
+/* Whether @image still has the policy @name (a policy removed refuses nothing). */
+static bool has_policy(const struct bulwark_image *image, const char *name)
+{
+	for (__u32 i = 0; i < image->policy_count; i++)
+		if (!strcmp(bulwark_image_string(image, image->policies[i].name), name))
+			return true;
+	return false;
+}
+
 enum admission { ADMISSION_NONE, ADMISSION_ADMITTED, ADMISSION_REFUSED };
 
 /* What the backends' admission made of @f's file now (kmod_generation.c, generation.c). */
@@ -198,7 +212,8 @@ void daemon_report_admissions(struct daemon *d, const struct admitted_files *bef
 			int64_t state[4];
 
 			identity_of(b->path, state);
-			if (state[0] >= 0 && memcmp(state, b->state, sizeof(state)))
+			if (state[0] >= 0 && memcmp(state, b->state, sizeof(state)) &&
+			    has_policy(&image, b->policy))
 				send_event(d, b, false,
 					   "it was replaced, and no rule admits it now (a trust "
 					   "source no longer takes it: see the warnings above)");
@@ -221,4 +236,93 @@ void daemon_report_admissions(struct daemon *d, const struct admitted_files *bef
 			break;
 		}
 	}
+}
+
+/*
+ * One line per file: "generation G" first, then "P L S0 S1 S2 S3 POLICYPATH"
+ * with P and L the lengths of the policy name and of the path that follow
+ * the identity, so any byte of a path survives. Replaced whole by rename.
+ */
+void daemon_admitted_save(const struct admitted_files *files, uint64_t generation)
+{
+	char path[4096], next[4096];
+	FILE *f;
+
+	state_path(path, sizeof(path), BULWARKD_ADMITTED_FILE);
+	state_path(next, sizeof(next), BULWARKD_ADMITTED_FILE ".next");
+	f = fopen(next, "we");
+	if (!f)
+		goto fail;
+	fprintf(f, "generation %llu\n", (unsigned long long)generation);
+	for (size_t i = 0; i < files->count; i++) {
+		const struct admitted_file *a = &files->items[i];
+
+		fprintf(f, "%zu %zu %lld %lld %lld %lld %s%s\n", strlen(a->policy), strlen(a->path),
+			(long long)a->state[0], (long long)a->state[1], (long long)a->state[2],
+			(long long)a->state[3], a->policy, a->path);
+	}
+	if (fclose(f) || rename(next, path))
+		goto fail;
+	return;
+fail:
+	fprintf(stderr,
+		SD_WARNING "cannot write %s: %s (a restart reports no file replaced "
+			   "before it)\n",
+		path, strerror(errno));
+	unlink(next);
+}
+
+int daemon_admitted_load(struct admitted_files *out, uint64_t generation)
+{
+	unsigned long long saved;
+	char path[4096];
+	size_t alloc = 0;
+	int ret = -EINVAL;
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	state_path(path, sizeof(path), BULWARKD_ADMITTED_FILE);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "generation %llu\n", &saved) != 1 || saved != generation)
+		goto out; /* another generation's files: not what runs */
+	for (;;) {
+		struct admitted_file a = {0};
+		long long st[4];
+		size_t plen, len;
+		int c;
+
+		c = fscanf(f, "%zu %zu %lld %lld %lld %lld ", &plen, &len, &st[0], &st[1], &st[2],
+			   &st[3]);
+		if (c == EOF)
+			break;
+		if (c != 6 || plen > 4096 || len > 4096)
+			goto out;
+		a.policy = xcalloc(1, plen + 1);
+		a.path = xcalloc(1, len + 1);
+		if (fread(a.policy, 1, plen, f) != plen || fread(a.path, 1, len, f) != len ||
+		    fgetc(f) != '\n') {
+			free(a.policy);
+			free(a.path);
+			goto out;
+		}
+		for (int i = 0; i < 4; i++)
+			a.state[i] = st[i];
+		if (out->count == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			out->items = xrealloc(out->items, alloc * sizeof(*out->items));
+		}
+		out->items[out->count++] = a;
+	}
+	/* Written in order; sorted again so a hand-edited file cannot break the merge. */
+	if (out->count)
+		qsort(out->items, out->count, sizeof(*out->items), file_cmp);
+	out->known = true;
+	ret = 0;
+out:
+	fclose(f);
+	if (ret)
+		daemon_admitted_free(out);
+	return ret;
 }

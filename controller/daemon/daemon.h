@@ -112,5 +112,9 @@ void daemon_admitted_free(struct admitted_files *files);
  */
 void daemon_report_admissions(struct daemon *d, const struct admitted_files *before,
 			      const struct admitted_files *now);
+/* Keeps @files as installed as @generation (BULWARKD_ADMITTED_FILE); errors are logged. */
+void daemon_admitted_save(const struct admitted_files *files, uint64_t generation);
+/* What daemon_admitted_save() kept, if it was for @generation; else -errno. */
+int daemon_admitted_load(struct admitted_files *out, uint64_t generation);
 
 #endif /* BULWARK_DAEMON_H */

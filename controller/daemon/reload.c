@@ -159,8 +159,12 @@ int daemon_reload(struct daemon *d, const char *why)
 		goto out;
 	}
 	ret = daemon_admitted_files(&image, &admitted);
-	if (ret)
+	if (ret) {
+		snprintf(d->last, sizeof(d->last),
+			 "not applied: the compiled image does not decode: %s", strerror(-ret));
+		fprintf(stderr, SD_ERR "%s\n", d->last);
 		goto out;
+	}
 	if (d->have_image && same_image(&image, &d->image) &&
 	    !daemon_admitted_same(&admitted, &d->admitted)) {
 		/* Same rules, other files: admit (or deny) the files there now. */
@@ -180,6 +184,7 @@ int daemon_reload(struct daemon *d, const char *why)
 		d->have_image = true;
 		image.data = NULL;
 		daemon_report_admissions(d, &d->admitted, &admitted);
+		daemon_admitted_save(&admitted, d->generation);
 		daemon_admitted_free(&d->admitted);
 		d->admitted = admitted;
 		admitted = (struct admitted_files){0};
@@ -248,8 +253,13 @@ int daemon_adopt(struct daemon *d)
 	d->image = compiled;
 	compiled.data = NULL;
 	d->have_image = true;
-	/* Files may have changed while no daemon ran: the next reload admits them again. */
+	/*
+	 * The files as the install of this generation found them: the next
+	 * reload admits (and reports) those replaced while no bulwarkd ran.
+	 * Without that record, it installs again and reports nothing.
+	 */
 	daemon_admitted_free(&d->admitted);
+	daemon_admitted_load(&d->admitted, d->generation);
 	snprintf(d->last, sizeof(d->last),
 		 "adopted generation %llu (%s): it enforces exactly the policies in %s",
 		 (unsigned long long)d->generation, backend_name(b), d->policy_dir);

@@ -126,6 +126,7 @@ static const char *diverted(const struct diversions *d, const char *path, const 
 
 struct md5_entry {
 	char *path; /* as dpkg lists it: with the leading '/' */
+	char *package; /* a conffile's: its package (several may name one path) */
 	uint8_t md5[16];
 };
 
@@ -143,14 +144,25 @@ static void add_md5_entry(struct md5_entry **items, size_t *count, size_t *alloc
 
 static void free_md5_entries(struct md5_entry *items, size_t count)
 {
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
 		free(items[i].path);
+		free(items[i].package);
+	}
 	free(items);
 }
 
 static int md5_entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct md5_entry *)a)->path, ((const struct md5_entry *)b)->path);
+}
+
+/* Conffiles: by path, then package. */
+static int conffile_cmp(const void *a, const void *b)
+{
+	const struct md5_entry *x = a, *y = b;
+	int order = strcmp(x->path, y->path);
+
+	return order ? order : strcmp(x->package, y->package);
 }
 
 static int hex_nibble(char c)
@@ -180,7 +192,7 @@ static int read_md5sums(const char *list_path, struct md5_entry **out, size_t *c
 {
 	size_t len = strlen(list_path), size = 0, alloc = 0;
 	char path[PATH_MAX], *line = NULL;
-	struct md5_entry e;
+	struct md5_entry e = {0};
 	ssize_t n;
 	FILE *f;
 
@@ -248,17 +260,32 @@ static void free_installed(struct installed *in)
 	free_md5_entries(in->conffiles, in->conffile_count);
 }
 
-/* A "Conffiles:" line of a stanza: " PATH MD5[ obsolete| remove-on-upgrade]". */
+/*
+ * A "Conffiles:" line of a stanza: " PATH MD5[ obsolete][ remove-on-upgrade]",
+ * read from its end as dpkg does (a path may hold spaces).
+ */
 static void add_conffile(struct md5_entry **items, size_t *count, size_t *alloc, const char *line)
 {
-	const char *path = line + 1, *space = strchr(path, ' ');
-	struct md5_entry e;
+	static const char *const flags[] = {" obsolete", " remove-on-upgrade"};
+	size_t len = strlen(line), flen;
+	struct md5_entry e = {0};
+	bool stripped = true;
 
-	if (path[0] != '/' || !space || !parse_md5(space + 1, e.md5))
+	while (stripped) {
+		stripped = false;
+		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+			flen = strlen(flags[i]);
+			if (len > flen && !memcmp(line + len - flen, flags[i], flen)) {
+				len -= flen;
+				stripped = true;
+			}
+		}
+	}
+	/* " /P MD5": the md5 is the last 32 bytes, after a space, after a path. */
+	if (len < 1 + 1 + 1 + 32 || line[1] != '/' || line[len - 33] != ' ' ||
+	    !parse_md5(line + len - 32, e.md5))
 		return; /* "newconffile": not yet installed, nothing recorded */
-	if (space[33] && space[33] != ' ')
-		return;
-	e.path = strndup(path, space - path);
+	e.path = strndup(line + 1, len - 33 - 1);
 	if (!e.path)
 		abort();
 	add_md5_entry(items, count, alloc, e);
@@ -295,12 +322,17 @@ static int read_installed(struct installed *in)
 				if (arch[0])
 					add_name(in, &alloc, both);
 			}
-			for (size_t i = 0; i < stanza_count; i++)
-				if (name[0] && on_disk)
+			for (size_t i = 0; i < stanza_count; i++) {
+				if (name[0] && on_disk) {
+					stanza_conffiles[i].package = strdup(name);
+					if (!stanza_conffiles[i].package)
+						abort();
 					add_md5_entry(&in->conffiles, &in->conffile_count,
 						      &conffile_alloc, stanza_conffiles[i]);
-				else
+				} else {
 					free(stanza_conffiles[i].path);
+				}
+			}
 			stanza_count = 0;
 			name[0] = arch[0] = '\0';
 			on_disk = in_conffiles = false;
@@ -327,7 +359,7 @@ static int read_installed(struct installed *in)
 	if (in->count)
 		qsort(in->names, in->count, sizeof(*in->names), name_cmp);
 	if (in->conffile_count)
-		qsort(in->conffiles, in->conffile_count, sizeof(*in->conffiles), md5_entry_cmp);
+		qsort(in->conffiles, in->conffile_count, sizeof(*in->conffiles), conffile_cmp);
 	return 0;
 }
 
@@ -364,8 +396,9 @@ static int for_each_file_of(const char *list_path, const char *package,
 		key.path = line;
 		found = nsums ? bsearch(&key, sums, nsums, sizeof(*sums), md5_entry_cmp) : NULL;
 		if (!found && installed->conffile_count) {
+			key.package = (char *)package;
 			found = bsearch(&key, installed->conffiles, installed->conffile_count,
-					sizeof(*installed->conffiles), md5_entry_cmp);
+					sizeof(*installed->conffiles), conffile_cmp);
 			file.conffile = found != NULL;
 		}
 		if (found) {

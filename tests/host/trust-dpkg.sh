@@ -16,7 +16,7 @@ result() { # NAME OK [DETAIL]
 	n=$((n + 1))
 	if [ "$2" = 0 ]; then echo "ok $n - host: $1"; else echo "not ok $n - host: $1"; printf '# %s\n' "$3"; fi
 }
-echo "1..4"
+echo "1..5"
 cat > "$w/p.yaml" <<'POLICY'
 apiVersion: bulwark/v1
 kind: Policy
@@ -64,3 +64,31 @@ dpkg --verify 2> /dev/null | awk '$1 ~ /^..5/ {print $NF}' |
 result "on the whole database the changed files are those dpkg --verify finds ($(grep -o '[0-9]* rules' "$w/whole") trusted, $(wc -l < "$w/bulwark.txt") changed, ${seconds} s cold)" \
 	$([ $rc = 0 ] && cmp -s "$w/bulwark.txt" "$w/dpkg.txt"; echo $?) \
 	"$(tail -2 "$w/whole"; diff "$w/bulwark.txt" "$w/dpkg.txt")"
+
+# A database written by hand, as dpkg keeps it: p's conffile has a space in
+# its name and flags after its md5; q once shipped the same path and keeps
+# an obsolete record of it with another md5. p's own record decides.
+mkdir -p "$w/db2/info" "$w/app2"
+cp /usr/bin/true "$w/app2/sp ace"
+sum=$(md5sum < "$w/app2/sp ace" | cut -d' ' -f1)
+printf '%s\n' "$w/app2/sp ace" > "$w/db2/info/p.list"
+: > "$w/db2/info/q.list"
+cat > "$w/db2/status" <<STATUS
+Package: q
+Status: install ok installed
+Architecture: all
+Version: 1
+Conffiles:
+ $w/app2/sp ace 00000000000000000000000000000000 obsolete
+
+Package: p
+Status: install ok installed
+Architecture: all
+Version: 1
+Conffiles:
+ $w/app2/sp ace $sum remove-on-upgrade
+
+STATUS
+DPKG_ADMINDIR=$w/db2 "$bulwark" check "$w/p.yaml" > "$w/out2" 2>&1
+result "a conffile is checked against its own package's record, whatever its name holds" \
+	$(grep -q '^ok: 1 policy, 1 rules$' "$w/out2"; echo $?) "$(cat "$w/out2")"

@@ -45,7 +45,7 @@ child(const char *cgroup, const char *file, bool userns, int report)
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
 	fd = open(procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0\n", 2) != 2) {
-		f = (struct failure){STAGE_MOVE, errno};
+		f = (struct failure){STAGE_MOVE, fd < 0 ? errno : errno ?: EIO};
 		goto out;
 	}
 	close(fd);
@@ -130,7 +130,12 @@ int main(int argc, char **argv)
 		n = read(pipefd[0], &f, sizeof(f));
 		close(pipefd[0]);
 		waitpid(pid, &status, 0);
-		if (n == 0) { /* the exec succeeded: the pipe closed with it */
+		if (n == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) != 3)) {
+			other++; /* died before it could say: a signal, or no report */
+			fprintf(stderr,
+				"round %lu: the child ended (status 0x%x) without a report\n", i,
+				status);
+		} else if (n == 0) { /* the exec succeeded: the pipe closed with it */
 			ran++;
 			fprintf(stderr, "round %lu: %s ran in %s\n", i, argv[3], cgroup);
 		} else if (n != sizeof(f)) {

@@ -4,7 +4,8 @@
 # starts anew is governed from its first exec; apt purge of the
 # running service ends enforcement and leaves nothing behind; what the
 # kernel denied while no bulwarkd ran reaches the journal when one runs
-# again. BPF backend; policies on /sys/fs/cgroup/bulwark-test.
+# again. BPF backend (daemon-lifecycle-kmod.sh: the same on bulwark.ko);
+# policies on /sys/fs/cgroup/bulwark-test.
 # vm-append: bulwark_init=systemd
 # vm-timeout: 450
 
@@ -13,6 +14,7 @@
 # shellcheck source=../daemon-lib.sh
 . "$BULWARK_REPO/tests/vm/daemon-lib.sh"
 KILL_ROUNDS=50
+BACKEND=${LIFECYCLE_BACKEND:-bpf}
 UNIT_ROUNDS=${UNIT_ROUNDS:-200}
 
 # secret_denials_journaled: how many denied opens of $W/secret the journal has.
@@ -23,7 +25,20 @@ secret_denials_journaled() {
 
 journaled_at_least() { [ "$(secret_denials_journaled)" -ge "$1" ]; }
 
+# denied_count: the denials the kernel counted (the policy's, or the module's).
+denied_count() {
+	"$BULWARK" status --json |
+		jq 'if .enforcing.backend == "kmod" then .enforcing.denied else .enforcing.policies[0].denied end'
+}
+
 test_installed_and_started() {
+	if [ "$BACKEND" = kmod ]; then
+		expect_rc 0 insmod "$KMOD"
+		mkdir -p /run/systemd/system/bulwarkd.service.d
+		printf '[Service]\nExecStart=\nExecStart=/usr/sbin/bulwarkd --backend kmod\n' \
+			> /run/systemd/system/bulwarkd.service.d/backend.conf
+		systemctl daemon-reload
+	fi
 	install_and_start
 	expect_rc 0 systemctl show -p StatusText bulwarkd
 	expect_match '^StatusText=generation 1, 1 policies, 1 reloads, 0 rejected'
@@ -41,7 +56,7 @@ test_kill_9_loses_no_enforcement_and_is_adopted() {
 	mkdir -p /run/systemd/system/bulwarkd.service.d
 	printf '[Service]\nRestartSec=100ms\n' > /run/systemd/system/bulwarkd.service.d/fast.conf
 	systemctl daemon-reload
-	denied_before=$("$BULWARK" status --json | jq '.enforcing.policies[0].denied')
+	denied_before=$(denied_count)
 	for i in $(seq "$KILL_ROUNDS"); do
 		pid=$(main_pid)
 		kill -9 "$pid"
@@ -51,16 +66,25 @@ test_kill_9_loses_no_enforcement_and_is_adopted() {
 			systemctl is-active -q bulwarkd"
 		wait_until 30 grep -q '^last=adopted generation 1 ' "$STATUS"
 	done
-	denied_after=$("$BULWARK" status --json | jq '.enforcing.policies[0].denied')
+	denied_after=$(denied_count)
 	echo "# $KILL_ROUNDS kill -9 rounds; denials counted $denied_before -> $denied_after"
 	[ "$denied_after" -ge $((denied_before + KILL_ROUNDS)) ] ||
 		fail "denials $denied_before -> $denied_after over $KILL_ROUNDS denied opens"
-	wait_until 20 journaled_at_least $((journaled_before + KILL_ROUNDS))
-	journaled=$(secret_denials_journaled)
-	echo "# journaled denials $journaled_before -> $journaled"
+	if [ "$BACKEND" = kmod ]; then
+		# Known gap (issue 12): the module hands its queued events to a
+		# listener and forgets them, so those flushed to a bulwarkd killed
+		# before it logged them never reach the journal. Counted, not asserted.
+		sleep 5
+		journaled=$(secret_denials_journaled)
+		echo "# kmod: $((journaled - journaled_before)) of $KILL_ROUNDS denials made across kill -9 reached the journal"
+	else
+		wait_until 20 journaled_at_least $((journaled_before + KILL_ROUNDS))
+		journaled=$(secret_denials_journaled)
+		echo "# journaled denials $journaled_before -> $journaled"
+	fi
 	expect_rc 0 "$BULWARK" status
-	expect_match '^enforcing: bpf, generation 1$'
-	rm -rf /run/systemd/system/bulwarkd.service.d
+	expect_match "^enforcing: $BACKEND, generation 1(,|$)"
+	rm -f /run/systemd/system/bulwarkd.service.d/fast.conf
 	systemctl daemon-reload
 }
 
@@ -69,7 +93,7 @@ test_stop_keeps_enforcement() {
 	secret_denials_journaled > "$W/journaled-at-stop"
 	expect_rc 1 in_cg cat "$W/secret"
 	expect_rc 0 "$BULWARK" status
-	expect_match '^enforcing: bpf, generation 1$'
+	expect_match "^enforcing: $BACKEND, generation 1(,|$)"
 	expect_match '^daemon: bulwarkd not running'
 	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
 	expect_match '^stopped: generation 1 stays enforced$'

@@ -264,6 +264,17 @@ test_dpkg_runs_have_bulwarkd_admit_what_dpkg_installed() {
 	wait_until 10 admissions_are admitted $W/pinned 1 || return 1
 	expect_rc 0 "$BULWARK" status
 	expect_match '[0-9]+ rejected, [0-9]+ re-admitted, 2 refused; last:'
+	# Replaced while bulwarkd was stopped: the bulwarkd started again adopts
+	# the generation with the record of what it admitted, and its next
+	# reload refuses the file, with the event.
+	expect_rc 0 systemctl stop bulwarkd
+	cp "$W/v3" "$W/pinned.new" && mv "$W/pinned.new" "$W/pinned"
+	expect_rc 0 systemctl start bulwarkd
+	wait_until 30 grep -q "^last=adopted generation $((g + 5)) " "$STATUS" || return 1
+	expect_rc 0 systemctl reload bulwarkd
+	wait_until 30 field_is generation $((g + 6)) || return 1
+	expect_rc 126 in_trust_cg "$W/pinned" || return 1
+	wait_until 10 admissions_are refused $W/pinned 2 || return 1
 	rm -f "$D/trust.yaml" "$dropin/dpkg.conf"
 	expect_rc 0 systemctl daemon-reload
 }

@@ -1,0 +1,16 @@
+# daemon-lifecycle.sh on bulwark.ko: bulwarkd --backend kmod (a drop-in),
+# the module loaded from the build before the package is installed. The
+# module keeps its events while no bulwarkd listens (a stop and a start
+# forward them exactly once), but across a kill -9 loop those it flushed to
+# a bulwarkd killed before it logged them can be lost: the loop counts them.
+# vm-append: bulwark_init=systemd
+# vm-kernels: 6.1
+# vm-timeout: 450
+LIFECYCLE_BACKEND=kmod
+# shellcheck source=daemon-lifecycle.sh
+. "$BULWARK_REPO/tests/vm/suites/daemon-lifecycle.sh"
+
+# run-suite: the tests of daemon-lifecycle.sh, in order.
+suite_tests() {
+	sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "$BULWARK_REPO/tests/vm/suites/daemon-lifecycle.sh"
+}
