@@ -107,15 +107,29 @@ int daemon_admitted_files(const struct image_buffer *image, struct admitted_file
 	return 0;
 }
 
+/* The next entry at or after *@i that a rule takes (not a refused one kept for its event). */
+static const struct admitted_file *next_taken(const struct admitted_files *f, size_t *i)
+{
+	while (*i < f->count && f->items[*i].refused)
+		(*i)++;
+	return *i < f->count ? &f->items[(*i)++] : NULL;
+}
+
 bool daemon_admitted_same(const struct admitted_files *a, const struct admitted_files *b)
 {
-	if (!a->known || !b->known || a->count != b->count)
+	const struct admitted_file *x, *y;
+	size_t i = 0, j = 0;
+
+	if (!a->known || !b->known)
 		return false;
-	for (size_t i = 0; i < a->count; i++)
-		if (file_cmp(&a->items[i], &b->items[i]) ||
-		    memcmp(a->items[i].state, b->items[i].state, sizeof(a->items[i].state)))
+	for (;;) {
+		x = next_taken(a, &i);
+		y = next_taken(b, &j);
+		if (!x || !y)
+			return !x && !y;
+		if (file_cmp(x, y) || memcmp(x->state, y->state, sizeof(x->state)))
 			return false;
-	return true;
+	}
 }
 
 void daemon_admitted_free(struct admitted_files *files)
@@ -189,18 +203,35 @@ static void send_event(struct daemon *d, const struct admitted_file *f, bool adm
 			"BULWARK_GENERATION=%llu", (unsigned long long)d->generation, NULL);
 }
 
-void daemon_report_admissions(struct daemon *d, const struct admitted_files *before,
-			      const struct admitted_files *now)
+/* Keeps @b in @now as refused: a rule that takes the file later re-admits it, with its event. */
+static void keep_refused(struct admitted_files *now, size_t *alloc, const struct admitted_file *b)
 {
+	struct admitted_file *f;
+
+	if (now->count == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 64;
+		now->items = xrealloc(now->items, *alloc * sizeof(*now->items));
+	}
+	f = &now->items[now->count++];
+	*f = *b;
+	f->path = xstrdup(b->path);
+	f->policy = xstrdup(b->policy);
+	f->first = f->end = 0;
+	f->refused = true;
+}
+
+void daemon_report_admissions(struct daemon *d, const struct admitted_files *before,
+			      struct admitted_files *now)
+{
+	size_t i = 0, j = 0, taken = now->count, alloc = now->count;
 	struct bulwark_image image;
 	const char *why;
-	size_t i = 0, j = 0;
 
 	if (!before->known || bulwark_image_decode(&image, d->image.data, d->image.size, &why))
 		return; /* the first install: nothing was admitted before it */
-	while (i < before->count || j < now->count) {
+	while (i < before->count || j < taken) {
 		const struct admitted_file *b = i < before->count ? &before->items[i] : NULL;
-		const struct admitted_file *n = j < now->count ? &now->items[j] : NULL;
+		const struct admitted_file *n = j < taken ? &now->items[j] : NULL;
 		int order = !b ? 1 : !n ? -1 : file_cmp(b, n);
 
 		if (order > 0) { /* a rule the policies did not have */
@@ -211,37 +242,51 @@ void daemon_report_admissions(struct daemon *d, const struct admitted_files *bef
 		if (order < 0) { /* no rule takes this file now */
 			int64_t state[4];
 
+			if (!has_policy(&image, b->policy))
+				continue; /* a policy removed refuses nothing */
+			if (b->refused) {
+				keep_refused(now, &alloc, b);
+				continue;
+			}
 			identity_of(b->path, state);
-			if (state[0] >= 0 && memcmp(state, b->state, sizeof(state)) &&
-			    has_policy(&image, b->policy))
+			if (state[0] >= 0 && memcmp(state, b->state, sizeof(state))) {
 				send_event(d, b, false,
 					   "it was replaced, and no rule admits it now (a trust "
 					   "source no longer takes it: see the warnings above)");
+				keep_refused(now, &alloc, b);
+			}
 			continue;
 		}
 		j++;
-		if (n->state[0] < 0 || !memcmp(n->state, b->state, sizeof(n->state)))
+		if (n->state[0] < 0 ||
+		    (!b->refused && !memcmp(n->state, b->state, sizeof(n->state))))
 			continue;
 		switch (decide(&image, n)) {
 		case ADMISSION_ADMITTED:
 			send_event(d, n, true,
-				   "it was replaced, and the new file matches its rule");
+				   b->refused
+					   ? "a rule takes it again, and it matches the rule"
+					   : "it was replaced, and the new file matches its rule");
 			break;
 		case ADMISSION_REFUSED:
-			send_event(d, n, false,
-				   "it was replaced, and its sha256 matches no pin of its rule: "
-				   "denied");
+			if (!b->refused)
+				send_event(d, n, false,
+					   "it was replaced, and its sha256 matches no pin of its "
+					   "rule: denied");
 			break;
 		case ADMISSION_NONE:
 			break;
 		}
 	}
+	if (now->count > taken)
+		qsort(now->items, now->count, sizeof(*now->items), file_cmp);
 }
 
 /*
- * One line per file: "generation G" first, then "P L S0 S1 S2 S3 POLICYPATH"
+ * One line per file: "generation G" first, then "P L R S0 S1 S2 S3 POLICYPATH"
  * with P and L the lengths of the policy name and of the path that follow
- * the identity, so any byte of a path survives. Replaced whole by rename.
+ * the identity, so any byte of a path survives, and R 1 for a file kept as
+ * refused. Replaced whole by rename.
  */
 void daemon_admitted_save(const struct admitted_files *files, uint64_t generation)
 {
@@ -257,9 +302,9 @@ void daemon_admitted_save(const struct admitted_files *files, uint64_t generatio
 	for (size_t i = 0; i < files->count; i++) {
 		const struct admitted_file *a = &files->items[i];
 
-		fprintf(f, "%zu %zu %lld %lld %lld %lld %s%s\n", strlen(a->policy), strlen(a->path),
-			(long long)a->state[0], (long long)a->state[1], (long long)a->state[2],
-			(long long)a->state[3], a->policy, a->path);
+		fprintf(f, "%zu %zu %d %lld %lld %lld %lld %s%s\n", strlen(a->policy),
+			strlen(a->path), a->refused, (long long)a->state[0], (long long)a->state[1],
+			(long long)a->state[2], (long long)a->state[3], a->policy, a->path);
 	}
 	if (fclose(f) || rename(next, path))
 		goto fail;
@@ -291,14 +336,15 @@ int daemon_admitted_load(struct admitted_files *out, uint64_t generation)
 		struct admitted_file a = {0};
 		long long st[4];
 		size_t plen, len;
-		int c;
+		int c, refused;
 
-		c = fscanf(f, "%zu %zu %lld %lld %lld %lld ", &plen, &len, &st[0], &st[1], &st[2],
-			   &st[3]);
+		c = fscanf(f, "%zu %zu %d %lld %lld %lld %lld ", &plen, &len, &refused, &st[0],
+			   &st[1], &st[2], &st[3]);
 		if (c == EOF)
 			break;
-		if (c != 6 || plen > 4096 || len > 4096)
+		if (c != 7 || plen > 4096 || len > 4096)
 			goto out;
+		a.refused = refused == 1;
 		a.policy = xcalloc(1, plen + 1);
 		a.path = xcalloc(1, len + 1);
 		if (fread(a.policy, 1, plen, f) != plen || fread(a.path, 1, len, f) != len ||

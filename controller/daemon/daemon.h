@@ -27,6 +27,7 @@ struct admitted_file {
 	char *path, *policy;
 	int64_t state[4]; /* -errno, or device, inode, ctime (s, ns) */
 	__u32 first, end; /* its run of rules in the image */
+	bool refused; /* no rule takes it since it was refused: kept for a re-admission's event */
 };
 
 struct admitted_files {
@@ -108,10 +109,12 @@ bool daemon_admitted_same(const struct admitted_files *a, const struct admitted_
 void daemon_admitted_free(struct admitted_files *files);
 /*
  * After d->image was installed: one journal event (BULWARK_OP=admit) for
- * each file of @before replaced since, re-admitted or refused.
+ * each file of @before replaced since, re-admitted or refused, and for each
+ * file refused before that a rule takes again. Adds to @now the refused
+ * files no rule takes, so a later install can re-admit them.
  */
 void daemon_report_admissions(struct daemon *d, const struct admitted_files *before,
-			      const struct admitted_files *now);
+			      struct admitted_files *now);
 /* Keeps @files as installed as @generation (BULWARKD_ADMITTED_FILE); errors are logged. */
 void daemon_admitted_save(const struct admitted_files *files, uint64_t generation);
 /* What daemon_admitted_save() kept, if it was for @generation; else -errno. */

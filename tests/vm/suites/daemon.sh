@@ -256,10 +256,17 @@ test_dpkg_runs_have_bulwarkd_admit_what_dpkg_installed() {
 	expect_match 'MESSAGE_ID=e31c5a7f2d8b4c6a9f0e1b3d5c7a9e24'
 	expect_rc 0 journalctl -u bulwarkd -o cat --no-pager
 	expect_match "warning: $W/app/prog \\(package bulwark-readmit\\): not trusted: its content differs"
+	# The dpkg file's content put back by hand: trust: dpkg takes it again,
+	# and that re-admission is an event too.
+	cp "$W/v2" "$W/app/prog.new" && mv "$W/app/prog.new" "$W/app/prog"
+	expect_rc 0 systemctl reload bulwarkd
+	wait_until 30 field_is generation $((g + 5)) || return 1
+	expect_rc 0 in_trust_cg "$W/app/prog" || return 1
+	wait_until 10 admissions_are admitted $W/app/prog 3 || return 1
 	# The pinned content put back: re-admitted, as an unchanged image installed again.
 	cp "$W/v1" "$W/pinned.new" && mv "$W/pinned.new" "$W/pinned"
 	expect_rc 0 systemctl reload bulwarkd
-	wait_until 30 field_is generation $((g + 5)) || return 1
+	wait_until 30 field_is generation $((g + 6)) || return 1
 	expect_rc 0 in_trust_cg "$W/pinned" || return 1
 	wait_until 10 admissions_are admitted $W/pinned 1 || return 1
 	expect_rc 0 "$BULWARK" status
@@ -270,9 +277,9 @@ test_dpkg_runs_have_bulwarkd_admit_what_dpkg_installed() {
 	expect_rc 0 systemctl stop bulwarkd
 	cp "$W/v3" "$W/pinned.new" && mv "$W/pinned.new" "$W/pinned"
 	expect_rc 0 systemctl start bulwarkd
-	wait_until 30 grep -q "^last=adopted generation $((g + 5)) " "$STATUS" || return 1
+	wait_until 30 grep -q "^last=adopted generation $((g + 6)) " "$STATUS" || return 1
 	expect_rc 0 systemctl reload bulwarkd
-	wait_until 30 field_is generation $((g + 6)) || return 1
+	wait_until 30 field_is generation $((g + 7)) || return 1
 	expect_rc 126 in_trust_cg "$W/pinned" || return 1
 	wait_until 10 admissions_are refused $W/pinned 2 || return 1
 	rm -f "$D/trust.yaml" "$dropin/dpkg.conf"
