@@ -57,7 +57,11 @@ static void session_file(char *buf, size_t size, int index, const char *ext)
 	snprintf(buf, size, "%s/sessions/%d.%s", BULWARK_RUN_DIR, index, ext);
 }
 
-int state_session_add(const struct image_buffer *image, const char *cgroup, int *index)
+/*
+ * Registers a session: N.cgroup holds @holder (a bound session's cgroup
+ * path, or "learn PID START" for a learning one), N.img its image.
+ */
+static int session_add(const struct image_buffer *image, const char *holder, int *index)
 {
 	char path[PATH_MAX];
 	int i, fd, ret;
@@ -72,7 +76,7 @@ int state_session_add(const struct image_buffer *image, const char *cgroup, int 
 	}
 	if (i == SESSIONS_MAX)
 		return -EBUSY;
-	ret = write(fd, cgroup, strlen(cgroup)) < 0 ? -errno : 0;
+	ret = write(fd, holder, strlen(holder)) < 0 ? -errno : 0;
 	close(fd);
 	if (!ret) {
 		session_file(path, sizeof(path), i, "img");
@@ -84,6 +88,61 @@ int state_session_add(const struct image_buffer *image, const char *cgroup, int 
 	}
 	*index = i;
 	return 0;
+}
+
+int state_session_add(const struct image_buffer *image, const char *cgroup, int *index)
+{
+	return session_add(image, cgroup, index);
+}
+
+/* Field 22 of /proc/PID/stat: when @pid started, telling a reused pid apart. */
+static int process_start_time(pid_t pid, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	/* The command name, field 2, is in parentheses and may hold anything. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	for (field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", start) != 1)
+		return -EIO;
+	return 0;
+}
+
+int state_learn_add(const struct image_buffer *image, int *index)
+{
+	unsigned long long start;
+	char holder[64];
+	int ret = process_start_time(getpid(), &start);
+
+	if (ret)
+		return ret;
+	snprintf(holder, sizeof(holder), "learn %d %llu", (int)getpid(), start);
+	return session_add(image, holder, index);
+}
+
+/* A learning session lives while the bulwark learn that registered it runs. */
+static bool learner_alive(const char *holder)
+{
+	unsigned long long start, now;
+	int pid;
+
+	if (sscanf(holder, "learn %d %llu", &pid, &start) != 2 || pid <= 0)
+		return false;
+	return !process_start_time(pid, &now) && now == start;
 }
 
 void state_session_remove(int index)
@@ -157,6 +216,7 @@ struct loaded {
 	struct binding *bindings;
 	size_t binding_count;
 	struct binding single;
+	bool learning; /* a bulwark learn session: selected, and ahead of the applied image */
 };
 
 static int load_image(struct loaded *l, const char *path, char *why, size_t size)
@@ -185,7 +245,9 @@ static int load_session(struct loaded *l, int index, char *why, size_t size)
 		return -ENOENT;
 	n = read(fd, cgroup, sizeof(cgroup) - 1);
 	close(fd);
-	if (n <= 0 || cgroup_id(cgroup, &l->single.cgroup)) {
+	l->learning = n > 0 && cgroup[0] != '/';
+	if (n <= 0 ||
+	    (l->learning ? !learner_alive(cgroup) : cgroup_id(cgroup, &l->single.cgroup) != 0)) {
 		state_session_remove(index);
 		return -ENOENT;
 	}
@@ -200,6 +262,13 @@ static int load_session(struct loaded *l, int index, char *why, size_t size)
 	if (l->image.policy_count != 1) {
 		snprintf(why, size, "session %d holds %u policies", index, l->image.policy_count);
 		return -EINVAL;
+	}
+	if (l->learning) {
+		/* Its selector governs, as an applied policy's does. */
+		ret = cgroups_bind(&l->image, &l->bindings, &l->binding_count);
+		if (ret)
+			snprintf(why, size, "cannot read the cgroups: %s", strerror(-ret));
+		return ret;
 	}
 	l->single.policy = 0;
 	l->bindings = &l->single;
@@ -217,6 +286,32 @@ static int host_policy_of(const struct bulwark_image *image)
 	return -1;
 }
 
+static void add_source(struct gen_source *src, const struct loaded *l, __u16 policy_base,
+		       bool selected)
+{
+	src->image = &l->image;
+	src->policy_base = policy_base;
+	src->host_policy = -1;
+	src->bindings = l->bindings;
+	src->binding_count = l->binding_count;
+	src->selected = selected;
+}
+
+/* Drops @applied's bindings of cgroups that @learning binds. */
+static void unbind_taken(struct loaded *applied, const struct loaded *learning)
+{
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < applied->binding_count; i++) {
+		for (j = 0; j < learning->binding_count; j++)
+			if (learning->bindings[j].cgroup == applied->bindings[i].cgroup)
+				break;
+		if (j == learning->binding_count)
+			applied->bindings[kept++] = applied->bindings[i];
+	}
+	applied->binding_count = kept;
+}
+
 int state_install(struct backend *b, const struct image_buffer *applied, struct gen_result *result)
 {
 	struct loaded *loaded = calloc(SESSIONS_MAX + 1, sizeof(*loaded));
@@ -226,6 +321,7 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 	size_t count = 0, i, k;
 	const char *what;
 	int ret = 0, nsessions;
+	bool have_applied;
 
 	memset(result, 0, sizeof(*result));
 	if (!loaded || !sources || !indices) {
@@ -253,14 +349,8 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 				 strerror(-ret));
 			goto out;
 		}
-		sources[count].image = &loaded[0].image;
-		sources[count].policy_base = 0;
-		sources[count].host_policy = host_policy_of(&loaded[0].image);
-		sources[count].bindings = loaded[0].bindings;
-		sources[count].binding_count = loaded[0].binding_count;
-		sources[count].selected = true;
-		count++;
 	}
+	have_applied = ret == 0;
 	ret = nsessions = session_indices(indices);
 	if (ret < 0) {
 		snprintf(result->why, sizeof(result->why), "cannot list the sessions: %s",
@@ -269,23 +359,35 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 	}
 	ret = 0;
 	for (k = 0; k < (size_t)nsessions; k++) {
-		int index = indices[k];
-		struct loaded *l = &loaded[k + 1];
-
-		ret = load_session(l, index, result->why, sizeof(result->why));
+		ret = load_session(&loaded[k + 1], indices[k], result->why, sizeof(result->why));
 		if (ret == -ENOENT) {
+			indices[k] = -1;
 			ret = 0;
 			continue;
 		}
 		if (ret)
 			goto out;
-		sources[count].image = &l->image;
-		sources[count].policy_base = BW_SESSION_BASE + index;
-		sources[count].host_policy = -1;
-		sources[count].bindings = l->bindings;
-		sources[count].binding_count = l->binding_count;
-		count++;
 	}
+	/*
+	 * Learning sessions first: where their selectors and an applied one's
+	 * name the same cgroup, the first source wins in both backends, and a
+	 * cgroup bound to one is not bound to the applied image too.
+	 */
+	for (k = 0; k < (size_t)nsessions; k++)
+		if (indices[k] >= 0 && loaded[k + 1].learning) {
+			add_source(&sources[count++], &loaded[k + 1], BW_SESSION_BASE + indices[k],
+				   true);
+			if (have_applied)
+				unbind_taken(&loaded[0], &loaded[k + 1]);
+		}
+	if (have_applied) {
+		add_source(&sources[count], &loaded[0], 0, true);
+		sources[count++].host_policy = host_policy_of(&loaded[0].image);
+	}
+	for (k = 0; k < (size_t)nsessions; k++)
+		if (indices[k] >= 0 && !loaded[k + 1].learning)
+			add_source(&sources[count++], &loaded[k + 1], BW_SESSION_BASE + indices[k],
+				   false);
 	if (applied) {
 		/* Written beside the live one first: recording must not fail after the switch. */
 		state_path(next, sizeof(next), "applied.img.next");

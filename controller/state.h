@@ -5,7 +5,11 @@
  *   applied.img   the image `bulwark apply` installed
  *   sessions/N.img, N.cgroup
  *                 each running `bulwark exec`: its policy image and cgroup;
- *                 its policy is BPF policy index BW_SESSION_BASE + N
+ *                 its policy is BPF policy index BW_SESSION_BASE + N. For a
+ *                 `bulwark learn`, N.cgroup holds "learn PID START" instead
+ *                 (the learner and its start time: the session lives while it
+ *                 does) and the policy's selector governs, ahead of the
+ *                 applied image's
  *   events.log, events.log.1, events.lock
  *                 the events read from the ring buffer, rotated, and the
  *                 lock their readers drain under (see events_log.h)
@@ -48,6 +52,12 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 /* Registers a session; *@index gets its number. Call with the lock held. */
 int state_session_add(const struct image_buffer *image, const char *cgroup, int *index);
 void state_session_remove(int index);
+/*
+ * Registers a learning session (bulwark learn): its one policy governs what
+ * its selector names, ahead of the applied image's, while the calling
+ * process lives. *@index gets its number. Call with the lock held.
+ */
+int state_learn_add(const struct image_buffer *image, int *index);
 
 /* Forgets the applied image and every session (after bulwark unload). */
 void state_clear(void);

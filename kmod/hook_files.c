@@ -101,7 +101,7 @@ static void set_verdict(struct decision *d, const struct bulwark_verdict *v)
 {
 	d->class = v->class;
 	d->rule = v->rule_id;
-	d->denied = v->action == BULWARK_DENY ? v->access : 0;
+	d->denied = v->action == BULWARK_DENY ? (v->denied ?: v->access) : 0;
 	if (v->digest_mismatch && d->denied)
 		d->why |= BULWARK_WHY_CHANGED;
 }

@@ -48,6 +48,20 @@ static int sink_put(void *ctx, enum bw_map map, const void *key, const void *val
 }
 
 /*
+ * A selector's entry, unless an earlier source's selector named the same
+ * cgroup: the first source wins, as in the module.
+ */
+static int sink_put_selector(void *ctx, enum bw_map map, const void *key, const void *value)
+{
+	struct install_ctx *c = ctx;
+	__u32 taken;
+
+	if (map == BW_MAP_CGROUPS && !bw_map_lookup(c->b, map, key, &taken))
+		return 0;
+	return slot_put(c, map, key, value);
+}
+
+/*
  * Tells the file_open program which thread's opens are admissions: @tid as
  * this process's pid namespace numbers it (0: none), so that a controller
  * in a container admits too.
@@ -332,7 +346,7 @@ static int fill_slot_admitting(struct install_ctx *ctx, __u32 slot, struct bw_ge
 				.policy_base = src->policy_base,
 				.globs = next->cgroup_globs,
 				.container_lengths = next->container_lengths,
-				.put = sink_put,
+				.put = sink_put_selector,
 				.ctx = ctx,
 			};
 

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{"apply", apply_main, "Load policies into the kernel and enforce them"},
 	{"unload", unload_main, "Stop enforcing: detach and remove everything loaded"},
 	{"exec", exec_main, "Run a command under a policy, printing what it denies"},
+	{"learn", learn_main, "Watch a workload and write the policy that allows what it did"},
 	{"events", events_main, "Print the denials and audit hits the kernel reported"},
 	{"status", status_main, "Show the backends and what is enforced"},
 	{"version", version_main, "Show the version of bulwark and of its kernel ABI"},

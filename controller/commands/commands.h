@@ -9,6 +9,7 @@ int apply_main(int argc, char *argv[]);
 int check_main(int argc, char *argv[]);
 int events_main(int argc, char *argv[]);
 int exec_main(int argc, char *argv[]);
+int learn_main(int argc, char *argv[]);
 int unload_main(int argc, char *argv[]);
 int compile_main(int argc, char *argv[]);
 int explain_main(int argc, char *argv[]);

@@ -363,9 +363,11 @@ static int read_installed(struct installed *in)
 	return 0;
 }
 
+/* With @listed, every name the list holds, unchecked: no md5sums, no lstat. */
 static int for_each_file_of(const char *list_path, const char *package,
 			    const struct diversions *diversions, const struct installed *installed,
-			    void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
+			    bool listed, void (*fn)(const struct dpkg_file *file, void *arg),
+			    void *arg)
 {
 	struct md5_entry *sums, key, *found;
 	size_t nsums, size = 0;
@@ -378,7 +380,9 @@ static int for_each_file_of(const char *list_path, const char *package,
 	list = fopen(list_path, "re");
 	if (!list)
 		return errno == ENOENT ? 0 : -errno; /* removed while we read */
-	ret = read_md5sums(list_path, &sums, &nsums);
+	sums = NULL;
+	nsums = 0;
+	ret = listed ? 0 : read_md5sums(list_path, &sums, &nsums);
 	if (ret) {
 		fclose(list);
 		return ret;
@@ -391,6 +395,10 @@ static int for_each_file_of(const char *list_path, const char *package,
 		if (line[0] != '/')
 			continue;
 		file.path = diverted(diversions, line, package);
+		if (listed) {
+			fn(&file, arg);
+			continue;
+		}
 		if (lstat(file.path, &st) || !S_ISREG(st.st_mode))
 			continue;
 		key.path = line;
@@ -457,14 +465,15 @@ int dpkg_for_each_file_of(const char *package, void (*fn)(const struct dpkg_file
 	ret = read_diversions(dpkg_admin_dir(), &diversions);
 	if (!ret) {
 		package_of(list, name, sizeof(name));
-		ret = for_each_file_of(list, name, &diversions, &installed, fn, arg);
+		ret = for_each_file_of(list, name, &diversions, &installed, false, fn, arg);
 	}
 	free_diversions(&diversions);
 	free_installed(&installed);
 	return ret;
 }
 
-int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
+static int for_each_installed(bool listed, void (*fn)(const struct dpkg_file *file, void *arg),
+			      void *arg)
 {
 	struct diversions diversions = {0};
 	char pattern[PATH_MAX], package[PATH_MAX];
@@ -501,11 +510,21 @@ int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *
 		if (!is_installed(&installed, lists.gl_pathv[i]))
 			continue;
 		package_of(lists.gl_pathv[i], package, sizeof(package));
-		ret = for_each_file_of(lists.gl_pathv[i], package, &diversions, &installed, fn,
-				       arg);
+		ret = for_each_file_of(lists.gl_pathv[i], package, &diversions, &installed, listed,
+				       fn, arg);
 	}
 	globfree(&lists);
 	free_diversions(&diversions);
 	free_installed(&installed);
 	return ret;
+}
+
+int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
+{
+	return for_each_installed(false, fn, arg);
+}
+
+int dpkg_for_each_listed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg)
+{
+	return for_each_installed(true, fn, arg);
 }

@@ -29,6 +29,13 @@ struct dpkg_file {
  */
 int dpkg_for_each_installed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg);
 
+/*
+ * Calls @fn for every name an installed package's file list holds (where a
+ * diversion put it), unchecked: directories and symlinks too, no md5, no
+ * look at the disk. Cheap: for telling which package installed a path.
+ */
+int dpkg_for_each_listed_file(void (*fn)(const struct dpkg_file *file, void *arg), void *arg);
+
 /* The same for one package (NAME or NAME:ARCH); -ENOENT when it is not installed. */
 int dpkg_for_each_file_of(const char *package, void (*fn)(const struct dpkg_file *file, void *arg),
 			  void *arg);

@@ -160,7 +160,7 @@ int bulwark_decide_path(const struct bulwark_image *image, __u16 policy, __u8 cl
 			struct bulwark_verdict *verdict)
 {
 	struct bulwark_verdict v;
-	__u16 bit;
+	__u16 bit, denied = 0;
 
 	if (policy >= image->policy_count || class > BULWARK_CLASS_UNIX || !access ||
 	    len >= BULWARK_PATH_MAX || !bulwark_path_is_normal(path, len))
@@ -171,11 +171,15 @@ int bulwark_decide_path(const struct bulwark_image *image, __u16 policy, __u8 cl
 			continue;
 		memset(&v, 0, sizeof(v));
 		decide_one_bit(image, policy, class, path, len, bit, digest, &v);
+		if (v.action == BULWARK_DENY)
+			denied |= bit;
+		/* The verdict is the first denial's; the bits after it are only counted. */
+		if (denied && denied != bit)
+			continue;
 		v.digest_mismatch |= verdict->digest_mismatch;
 		*verdict = v;
-		if (v.action == BULWARK_DENY)
-			break;
 	}
+	verdict->denied = denied;
 	return 0;
 }
 

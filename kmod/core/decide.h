@@ -27,13 +27,15 @@ struct bulwark_verdict {
 	__u32 rule_id; /* 0 when by_default */
 	__u32 rule_index; /* position in PATH_RULES or NET_RULES */
 	__u16 access; /* the access bit the verdict is about */
+	__u16 denied; /* bulwark_decide_path: every bit of the access it denies */
 };
 
 /*
  * A path operation of @class (EXEC, FILE or UNIX) with @access bits on
  * @path (@len bytes, absolute and normalized). For EXEC, @digest is the
  * file's verified sha256 or NULL when unknown. Every bit of @access must be
- * allowed; the first denied one is reported.
+ * allowed; the first denied one is reported, and @verdict->denied holds
+ * every denied bit (what an event reports, as the BPF backend does).
  */
 int bulwark_decide_path(const struct bulwark_image *image, __u16 policy, __u8 class,
 			const char *path, __u32 len, __u16 access, const __u8 *digest,

@@ -23,6 +23,8 @@ secret_denials_journaled() {
 		grep -c . || true
 }
 
+generation_above() { [ "$(field generation)" -gt "$1" ]; }
+
 journaled_at_least() { [ "$(secret_denials_journaled)" -ge "$1" ]; }
 
 # denied_count: the denials the kernel counted (the policy's, or the module's).
@@ -160,6 +162,62 @@ test_a_unit_systemd_starts_anew_is_governed_from_its_first_exec() {
 	systemctl reset-failed bulwark-loop.service 2> /dev/null || :
 	systemctl daemon-reload
 	wait_until 30 field_is generation $((g + 2))
+}
+
+# bulwark learn --unit under the running bulwarkd: a unit systemd starts
+# while learning is learned from its first exec; the policy written, dropped
+# into the policy directory, lets the next start through with no denial.
+test_learn_a_unit_then_enforce_what_it_learned() {
+	local g before after rc=0
+	mkdir -p "$W/unit-out"
+	cat > /run/systemd/system/bulwark-learn.service <<-UNIT
+		[Unit]
+		DefaultDependencies=no
+		StartLimitIntervalSec=0
+		[Service]
+		Type=oneshot
+		ExecStart=/usr/bin/cp /etc/os-release $W/unit-out/copy
+	UNIT
+	expect_rc 0 systemctl daemon-reload
+	"$BULWARK" learn --unit bulwark-learn.service --duration 10m -o "$W/unit-learned.yaml" \
+		> /dev/null 2> "$W/learn.err" &
+	local pid=$!
+	wait_until 60 grep -q '^bulwark: learning ' "$W/learn.err" || {
+		cat "$W/learn.err" >&2
+		fail "learn did not start"
+	}
+	expect_rc 0 systemctl start bulwark-learn.service
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	sed 's/^/# /' "$W/learn.err"
+	[ "$rc" = 0 ] || fail "bulwark learn exited $rc"
+	expect_rc 0 "$BULWARK" check "$W/unit-learned.yaml"
+	OUT=$(cat "$W/unit-learned.yaml")
+	expect_match '^    systemdUnit: "bulwark-learn.service"$'
+	expect_match '^      - package: coreutils$'
+	expect_match "^      - path: \"$W/unit-out/\\*\"$"
+	# Enforced by bulwarkd from the policy directory. (learn's own installs
+	# moved the kernel's generation on: bulwarkd's next one is above both.)
+	g=$(field generation)
+	rm -f "$W/unit-out/copy"
+	cp "$W/unit-learned.yaml" "$D/unit-learned.yaml"
+	wait_until 30 generation_above "$g" || return 1
+	g=$(field generation)
+	before=$("$BULWARK" events --json | grep -c '"policy":"bulwark-learn-learned"' || true)
+	expect_rc 0 systemctl start bulwark-learn.service
+	[ -s "$W/unit-out/copy" ] || fail "the unit did not do its work under its learned policy"
+	after=$("$BULWARK" events --json | grep -c '"policy":"bulwark-learn-learned"' || true)
+	[ "$after" = "$before" ] || fail "$((after - before)) denials of the learned unit"
+	# And what it did not do is denied: the same unit copying a file it never read.
+	sed -i "s|/etc/os-release|/var/lib/dpkg/status|" /run/systemd/system/bulwark-learn.service
+	systemctl daemon-reload
+	expect_rc 1 systemctl start bulwark-learn.service
+	after=$("$BULWARK" events --json | grep -c '"policy":"bulwark-learn-learned"' || true)
+	[ "$after" -gt "$before" ] || fail "no denial event for what the unit never did"
+	rm -f "$D/unit-learned.yaml" /run/systemd/system/bulwark-learn.service
+	systemctl reset-failed bulwark-learn.service 2> /dev/null || :
+	systemctl daemon-reload
+	wait_until 30 field_is generation $((g + 1))
 }
 
 test_purge_removes_everything() {
