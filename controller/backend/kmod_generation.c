@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/run.h"
 #include "kmod_generation.h"
 #include "file_digest.h"
 
@@ -37,49 +38,29 @@ static int push(struct identities *ids, const struct kmod_load_identity *id)
 	return 0;
 }
 
-static bool same_key(const struct bulwark_image_path_rule *a,
-		     const struct bulwark_image_path_rule *b)
-{
-	return a->policy == b->policy && a->class == b->class && a->match == b->match &&
-	       a->path == b->path;
-}
-
-/* The run of exact exec rules at @run: which rule admits the file, if any. */
+/* The run of exact exec rules [@run, @rend): which rule admits the file, if any. */
 static int admit_run(const struct bulwark_image *image, const struct bulwark_image_path_rule *run,
-		     const struct bulwark_image_path_rule *end, __u32 base, struct identities *ids,
+		     const struct bulwark_image_path_rule *rend, __u32 base, struct identities *ids,
 		     unsigned int *not_admitted)
 {
-	const struct bulwark_image_path_rule *r, *deny = NULL, *plain = NULL, *chosen = NULL;
+	const struct bulwark_image_path_rule *chosen = bulwark_run_admits(run, rend);
 	const char *path = bulwark_image_string(image, run->path);
 	struct kmod_load_identity id = {.path = path, .policy = base + run->policy};
-	bool pinned = false;
 	__u8 digest[32];
 	struct stat st;
-	int fd, ret = 0;
+	int fd;
 
-	for (r = run; r < end && same_key(r, run); r++) {
-		if (r->action == BULWARK_DENY && !deny)
-			deny = r;
-		else if (r->digest)
-			pinned = true;
-		else if (!plain)
-			plain = r;
-	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		/* Nothing to admit; the exact rule denies whatever appears there. */
-		if (!deny)
+		if (!chosen || chosen->action != BULWARK_DENY)
 			(*not_admitted)++;
 		if (fd >= 0)
 			close(fd);
 		return 0;
 	}
-	chosen = deny ?: plain;
-	if (!chosen && pinned && !file_digest_sha256(fd, digest)) {
-		for (r = run; r < end && same_key(r, run) && !chosen; r++)
-			if (r->digest && !memcmp(image->digests + (r->digest - 1) * 32, digest, 32))
-				chosen = r;
-	}
+	if (!chosen && bulwark_run_pinned(run, rend) && !file_digest_sha256(fd, digest))
+		chosen = bulwark_run_pin(image, run, rend, digest);
 	close(fd);
 	if (!chosen) {
 		(*not_admitted)++;
@@ -90,8 +71,7 @@ static int admit_run(const struct bulwark_image *image, const struct bulwark_ima
 	id.rule = chosen->rule_id;
 	id.ctime_sec = st.st_ctim.tv_sec;
 	id.ctime_nsec = st.st_ctim.tv_nsec;
-	ret = push(ids, &id);
-	return ret;
+	return push(ids, &id);
 }
 
 static int collect_identities(const struct gen_source *s, struct identities *ids,
@@ -105,11 +85,10 @@ static int collect_identities(const struct gen_source *s, struct identities *ids
 	while (r < end) {
 		const struct bulwark_image_path_rule *run = r;
 
-		while (r < end && same_key(r, run))
-			r++;
+		r = bulwark_run_end(run, end);
 		if (run->class != BULWARK_CLASS_EXEC || run->match != BULWARK_MATCH_EXACT)
 			continue;
-		ret = admit_run(image, run, end, s->policy_base, ids, not_admitted);
+		ret = admit_run(image, run, r, s->policy_base, ids, not_admitted);
 		if (ret)
 			return ret;
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/decide.h"
+#include "core/run.h"
 #include "translate.h"
 
 void translate_path_hash(__u64 seed, const char *path, size_t len, __u64 *hash, __u32 *check)
@@ -56,13 +57,6 @@ static int bit_index(__u16 bit)
 	return __builtin_ctz(bit);
 }
 
-static bool same_key(const struct bulwark_image_path_rule *a,
-		     const struct bulwark_image_path_rule *b)
-{
-	return a->policy == b->policy && a->class == b->class && a->match == b->match &&
-	       a->path == b->path;
-}
-
 static int put(struct translation *t, enum bw_map map, const void *key, const void *value)
 {
 	int ret = t->put(t->ctx, map, key, value);
@@ -106,8 +100,9 @@ static int admit_exact_exec(struct translation *t, const struct bulwark_image_pa
 {
 	const struct bulwark_image *image = t->image;
 	const char *path = bulwark_image_string(image, run->path);
-	const struct bulwark_image_path_rule *r, *deny = NULL, *plain = NULL;
-	const struct bulwark_image_path_rule *pinned[BULWARK_RUN_MAX];
+	const struct bulwark_image_path_rule *rend = bulwark_run_end(run, end);
+	const struct bulwark_image_path_rule *chosen = bulwark_run_admits(run, rend);
+	const struct bulwark_image_path_rule *r, *pinned[BULWARK_RUN_MAX];
 	__u8 pins[BULWARK_RUN_MAX][BULWARK_DIGEST_SIZE];
 	struct bw_identity_key key = {0};
 	struct bw_identity value = {0};
@@ -115,38 +110,29 @@ static int admit_exact_exec(struct translation *t, const struct bulwark_image_pa
 	size_t npins = 0;
 	int pin = -1, ret;
 
-	for (r = run; r < end && same_key(r, run); r++) {
-		if (r->action == BULWARK_DENY && !deny)
-			deny = r;
-		else if (r->digest && npins < BULWARK_RUN_MAX) {
-			memcpy(pins[npins], image->digests + (r->digest - 1) * BULWARK_DIGEST_SIZE,
-			       BULWARK_DIGEST_SIZE);
-			pinned[npins++] = r;
-		} else if (!r->digest && !plain) {
-			plain = r;
-		}
+	/* Only pins left: identify() hashes the file once and says which one it matches. */
+	for (r = run; !chosen && r < rend && npins < BULWARK_RUN_MAX; r++) {
+		if (!r->digest)
+			continue;
+		memcpy(pins[npins], image->digests + (r->digest - 1) * BULWARK_DIGEST_SIZE,
+		       BULWARK_DIGEST_SIZE);
+		pinned[npins++] = r;
 	}
-	ret = t->identify(t->ctx, path, deny || plain || !npins ? NULL : &pins[0][0], npins, &id,
-			  &pin);
+	ret = t->identify(t->ctx, path, npins ? &pins[0][0] : NULL, npins, &id, &pin);
 	if (ret) {
 		/* Nothing to admit; the path entry denies whatever appears there. */
-		if (!deny)
+		if (!chosen || chosen->action != BULWARK_DENY)
 			t->not_admitted++;
 		return 0;
 	}
-	if (deny) {
-		value.action = BULWARK_DENY;
-		value.rule = deny->rule_id;
-	} else if (plain) {
-		value.action = BULWARK_ALLOW;
-		value.rule = plain->rule_id;
-	} else if (pin >= 0 && (size_t)pin < npins) {
-		value.action = BULWARK_ALLOW;
-		value.rule = pinned[pin]->rule_id;
-	} else {
+	if (!chosen && pin >= 0 && (size_t)pin < npins)
+		chosen = pinned[pin];
+	if (!chosen) {
 		t->not_admitted++;
 		return 0;
 	}
+	value.action = chosen->action;
+	value.rule = chosen->rule_id;
 	value.ctime_sec = id.ctime_sec;
 	value.ctime_nsec = id.ctime_nsec;
 	key.ino = id.ino;
@@ -249,7 +235,7 @@ static int translate_glob(struct translation *t, const struct bulwark_image_path
 	size_t n = 0, i;
 	int ret;
 
-	for (r = run; r < end && same_key(r, run); r++) {
+	for (r = run; r < end && bulwark_rule_same_run(r, run); r++) {
 		const char *pattern = bulwark_image_string(image, r->pattern);
 		const char *star = strchr(pattern, '*');
 		struct glob_entry *e = &entries[n];
@@ -285,7 +271,7 @@ static int translate_glob(struct translation *t, const struct bulwark_image_path
 			e->rule.deny = r->access;
 		} else {
 			/* Bits a deny rule with the same pattern covers are its. */
-			for (q = run; q < end && same_key(q, run); q++)
+			for (q = run; q < end && bulwark_rule_same_run(q, run); q++)
 				if (q->action == BULWARK_DENY &&
 				    !strcmp(bulwark_image_string(image, q->pattern), pattern))
 					denied |= q->access;
@@ -330,7 +316,7 @@ static int translate_paths(struct translation *t, struct bw_policy *policies)
 		if (run->class == BULWARK_CLASS_UNIX)
 			policy->flags |= BW_POLICY_HAS_UNIX_RULES;
 		/* r ends past the run: the next run starts there. */
-		for (r = run; r < end && same_key(r, run); r++)
+		for (r = run; r < end && bulwark_rule_same_run(r, run); r++)
 			;
 		switch (run->match) {
 		case BULWARK_MATCH_EXACT:

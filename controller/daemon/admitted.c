@@ -25,17 +25,11 @@
 #include <unistd.h>
 
 #include "core/image.h"
+#include "core/run.h"
 #include "daemon.h"
 #include "file_digest.h"
 #include "state.h"
 #include "xalloc.h"
-
-static bool same_key(const struct bulwark_image_path_rule *a,
-		     const struct bulwark_image_path_rule *b)
-{
-	return a->policy == b->policy && a->class == b->class && a->match == b->match &&
-	       a->path == b->path;
-}
 
 static int file_cmp(const void *a, const void *b)
 {
@@ -72,13 +66,12 @@ int daemon_admitted_files(const struct image_buffer *image, struct admitted_file
 		return -EINVAL;
 	for (i = 0; i < decoded.path_rule_count; i = end) {
 		const struct bulwark_image_path_rule *run = &decoded.path_rules[i];
+		const struct bulwark_image_path_rule *rend =
+			bulwark_run_end(run, decoded.path_rules + decoded.path_rule_count);
+		bool pinned = bulwark_run_pinned(run, rend);
 		struct admitted_file *f;
-		bool pinned = false;
 
-		for (end = i;
-		     end < decoded.path_rule_count && same_key(&decoded.path_rules[end], run);
-		     end++)
-			pinned |= decoded.path_rules[end].digest != 0;
+		end = rend - decoded.path_rules;
 		/*
 		 * Only pinned files: a pin admits nothing but its content, so a
 		 * reinstall is admitted and a replacement with other content is
@@ -153,35 +146,25 @@ static bool has_policy(const struct bulwark_image *image, const char *name)
 
 enum admission { ADMISSION_NONE, ADMISSION_ADMITTED, ADMISSION_REFUSED };
 
-/* What the backends' admission made of @f's file now (kmod_generation.c, generation.c). */
+/* What the backends' admission made of @f's file now: the same choice (core/run.h). */
 static enum admission decide(const struct bulwark_image *image, const struct admitted_file *f)
 {
-	bool plain = false, match = false;
+	const struct bulwark_image_path_rule *run = image->path_rules + f->first;
+	const struct bulwark_image_path_rule *rend = image->path_rules + f->end;
+	const struct bulwark_image_path_rule *chosen = bulwark_run_admits(run, rend);
 	__u8 digest[32];
 	int fd;
 
-	for (__u32 i = f->first; i < f->end; i++) {
-		const struct bulwark_image_path_rule *r = &image->path_rules[i];
-
-		if (r->action == BULWARK_DENY)
-			return ADMISSION_NONE; /* denied by its rule: nothing to admit */
-		plain |= !r->digest;
-	}
-	if (plain)
-		return ADMISSION_ADMITTED;
+	if (chosen)
+		/* Denied by its rule (nothing to admit), or admitted whatever it holds. */
+		return chosen->action == BULWARK_DENY ? ADMISSION_NONE : ADMISSION_ADMITTED;
 	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return ADMISSION_NONE; /* removed: nothing is there to run */
 	if (!file_digest_sha256(fd, digest))
-		for (__u32 i = f->first; i < f->end && !match; i++) {
-			const struct bulwark_image_path_rule *r = &image->path_rules[i];
-
-			match = r->digest &&
-				!memcmp(image->digests + (r->digest - 1) * BULWARK_DIGEST_SIZE,
-					digest, sizeof(digest));
-		}
+		chosen = bulwark_run_pin(image, run, rend, digest);
 	close(fd);
-	return match ? ADMISSION_ADMITTED : ADMISSION_REFUSED;
+	return chosen ? ADMISSION_ADMITTED : ADMISSION_REFUSED;
 }
 
 static void send_event(struct daemon *d, const struct admitted_file *f, bool admitted,
