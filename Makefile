@@ -62,7 +62,8 @@ BPF_SKELS := $(BPF_SRCS:lsm-bpf/%.bpf.c=$(BUILD)/%.skel.h)
 # commands), built once more with sanitizers on.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 NOT_PURE := bulwark bpf genl probe status version check compile show explain apply unload exec \
-	events enforce state generation events_log event_source kmod_generation learn
+	events enforce state generation events_log event_source kmod_generation learn learn_session \
+	learn_output
 PURE_SRCS = $(filter-out $(foreach n,$(NOT_PURE),$(filter %/$(n).c,$(CONTROLLER_SRCS))),\
 	$(CONTROLLER_SRCS)) $(CORE_SRCS)
 PURE_OBJS = $(patsubst %.c,$(BUILD)/asan/%.o,$(PURE_SRCS))

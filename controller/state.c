@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroups.h"
@@ -17,6 +18,10 @@
 #include "state.h"
 
 #define SESSIONS_MAX (BW_POLICY_MAX - BW_SESSION_BASE)
+/* How long past its duration a learning session may outlive a stuck learner. */
+#define LEARN_GRACE_SECONDS 60
+
+static int session_indices(int *indices);
 
 void state_path(char *buf, size_t size, const char *name)
 {
@@ -122,27 +127,67 @@ static int process_start_time(pid_t pid, unsigned long long *start)
 	return 0;
 }
 
-int state_learn_add(const struct image_buffer *image, int *index)
+static unsigned long long boot_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return now.tv_sec;
+}
+
+int state_learn_add(const struct image_buffer *image, unsigned int seconds, int *index)
 {
 	unsigned long long start;
-	char holder[64];
+	char holder[96];
 	int ret = process_start_time(getpid(), &start);
 
 	if (ret)
 		return ret;
-	snprintf(holder, sizeof(holder), "learn %d %llu", (int)getpid(), start);
+	snprintf(holder, sizeof(holder), "learn %d %llu %llu", (int)getpid(), start,
+		 boot_seconds() + seconds + LEARN_GRACE_SECONDS);
 	return session_add(image, holder, index);
 }
 
-/* A learning session lives while the bulwark learn that registered it runs. */
+/*
+ * A learning session lives while the bulwark learn that registered it runs,
+ * and not past its duration (with a grace): a learner stopped (SIGSTOP) or
+ * stuck does not keep the audit policy in place.
+ */
 static bool learner_alive(const char *holder)
 {
-	unsigned long long start, now;
+	unsigned long long start, now, until;
 	int pid;
 
-	if (sscanf(holder, "learn %d %llu", &pid, &start) != 2 || pid <= 0)
+	if (sscanf(holder, "learn %d %llu %llu", &pid, &start, &until) != 3 || pid <= 0)
 		return false;
-	return !process_start_time(pid, &now) && now == start;
+	return !process_start_time(pid, &now) && now == start && boot_seconds() < until;
+}
+
+void state_learning_count(unsigned int *live, unsigned int *ended)
+{
+	int *indices = calloc(SESSIONS_MAX, sizeof(*indices));
+	char path[PATH_MAX], holder[96];
+	int count, i, fd;
+	ssize_t n;
+
+	*live = *ended = 0;
+	count = indices ? session_indices(indices) : -ENOMEM;
+	for (i = 0; i < count; i++) {
+		session_file(path, sizeof(path), indices[i], "cgroup");
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, holder, sizeof(holder) - 1);
+		close(fd);
+		holder[n > 0 ? n : 0] = 0;
+		if (n <= 0 || holder[0] == '/')
+			continue;
+		if (learner_alive(holder))
+			(*live)++;
+		else
+			(*ended)++;
+	}
+	free(indices);
 }
 
 void state_session_remove(int index)
@@ -297,7 +342,7 @@ static void add_source(struct gen_source *src, const struct loaded *l, __u16 pol
 	src->selected = selected;
 }
 
-/* Drops @applied's bindings of cgroups that @learning binds. */
+/* Drops @applied's bindings of cgroups that @learning binds (@applied: any source). */
 static void unbind_taken(struct loaded *applied, const struct loaded *learning)
 {
 	size_t i, j, kept = 0;
@@ -375,6 +420,10 @@ int state_install(struct backend *b, const struct image_buffer *applied, struct 
 	 */
 	for (k = 0; k < (size_t)nsessions; k++)
 		if (indices[k] >= 0 && loaded[k + 1].learning) {
+			/* A bulwark exec's own cgroup stays its session's. */
+			for (i = 0; i < (size_t)nsessions; i++)
+				if (indices[i] >= 0 && !loaded[i + 1].learning)
+					unbind_taken(&loaded[k + 1], &loaded[i + 1]);
 			add_source(&sources[count++], &loaded[k + 1], BW_SESSION_BASE + indices[k],
 				   true);
 			if (have_applied)

@@ -6,13 +6,11 @@
  *   sessions/N.img, N.cgroup
  *                 each running `bulwark exec`: its policy image and cgroup;
  *                 its policy is BPF policy index BW_SESSION_BASE + N. For a
- *                 `bulwark learn`, N.cgroup holds "learn PID START" instead
- *                 (the learner and its start time: the session lives while it
- *                 does) and the policy's selector governs, ahead of the
- *                 applied image's
- *   events.log, events.log.1, events.lock
- *                 the events read from the ring buffer, rotated, and the
- *                 lock their readers drain under (see events_log.h)
+ *                 `bulwark learn`, N.cgroup holds "learn PID START UNTIL"
+ *                 instead (the learner, its start time, and CLOCK_BOOTTIME
+ *                 seconds: the session lives while it does, until then) and the policy's selector
+ * governs, ahead of the applied image's events.log, events.log.1, events.lock the events read from
+ * the ring buffer, rotated, and the lock their readers drain under (see events_log.h)
  *   bulwarkd.status
  *                 bulwarkd's pid, generation, counters and last outcome,
  *                 key=value lines, read by `bulwark status`
@@ -25,6 +23,7 @@
 #ifndef BULWARK_STATE_H
 #define BULWARK_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bpf_maps.h"
@@ -55,9 +54,16 @@ void state_session_remove(int index);
 /*
  * Registers a learning session (bulwark learn): its one policy governs what
  * its selector names, ahead of the applied image's, while the calling
- * process lives. *@index gets its number. Call with the lock held.
+ * process lives and for at most @seconds (and a grace of a minute). The
+ * next install after that forgets it. *@index gets its number. Call with
+ * the lock held.
  */
-int state_learn_add(const struct image_buffer *image, int *index);
+int state_learn_add(const struct image_buffer *image, unsigned int seconds, int *index);
+/*
+ * The learning sessions registered: *@live, and *@ended (their learner is
+ * gone or past its time: the next install forgets them).
+ */
+void state_learning_count(unsigned int *live, unsigned int *ended);
 
 /* Forgets the applied image and every session (after bulwark unload). */
 void state_clear(void);

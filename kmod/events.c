@@ -2,6 +2,7 @@
 /* The event queue and its multicast group; see events.h. */
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -10,12 +11,19 @@
 
 struct queued_event {
 	struct list_head node;
+	u64 seq;
+	struct bulwark_event e;
+};
+
+/* One event of a flush: copied out of the queue, sent outside the lock. */
+struct sent_event {
+	u64 seq;
 	struct bulwark_event e;
 };
 
 static DEFINE_SPINLOCK(queue_lock);
-static LIST_HEAD(queue);
-static u64 queued, lost;
+static LIST_HEAD(queue); /* oldest first: ascending seq */
+static u64 queued, lost, last_seq;
 static bool announced; /* EVENTS_PENDING sent since the last flush */
 static struct genl_family *family;
 
@@ -43,6 +51,7 @@ void bulwark_event_queue(struct bulwark_event *e)
 	bool tell;
 
 	spin_lock_irqsave(&queue_lock, flags);
+	q->seq = ++last_seq;
 	list_add_tail(&q->node, &queue);
 	if (++queued > BULWARK_EVENTS_QUEUED) {
 		oldest = list_first_entry(&queue, struct queued_event, node);
@@ -88,13 +97,14 @@ again_later:
 	spin_unlock_irqrestore(&queue_lock, flags);
 }
 
-static int put_event(struct sk_buff *skb, const struct bulwark_event *e)
+static int put_event(struct sk_buff *skb, u64 seq, const struct bulwark_event *e)
 {
 	void *hdr = genlmsg_put(skb, 0, 0, family, 0, BULWARK_CMD_EVENT);
 
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, BULWARK_A_EV_TIME_NS, e->time_ns, BULWARK_A_UNSPEC) ||
+	if (nla_put_u64_64bit(skb, BULWARK_A_EV_SEQ, seq, BULWARK_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, BULWARK_A_EV_TIME_NS, e->time_ns, BULWARK_A_UNSPEC) ||
 	    nla_put_u64_64bit(skb, BULWARK_A_EV_CGROUP, e->cgroup, BULWARK_A_UNSPEC) ||
 	    nla_put_u64_64bit(skb, BULWARK_A_GENERATION, e->generation, BULWARK_A_UNSPEC) ||
 	    nla_put_u32(skb, BULWARK_A_EV_PID, e->pid) ||
@@ -124,52 +134,61 @@ static int put_event(struct sk_buff *skb, const struct bulwark_event *e)
 /*
  * At most BULWARK_FLUSH_MAX events a flush: what the requester's receive
  * buffer (64 KiB by default) surely holds while it waits for its answer.
+ * They stay queued until a later flush acknowledges them, so a reader
+ * killed before it logged them loses nothing: the next flush sends them
+ * again.
  */
-int bulwark_events_flush(u64 *left)
+int bulwark_events_flush(u64 ack, u64 *left)
 {
+	struct sent_event *batch = kvmalloc_array(BULWARK_FLUSH_MAX, sizeof(*batch), GFP_KERNEL);
 	struct queued_event *q, *next;
 	unsigned long flags;
 	struct sk_buff *skb;
-	LIST_HEAD(taken);
-	u32 n = 0;
+	LIST_HEAD(acked);
+	u32 n = 0, i;
 	int ret = 0;
 
+	if (!batch)
+		return -ENOMEM;
 	spin_lock_irqsave(&queue_lock, flags);
-	if (!genl_has_listeners(family, &init_net, 0)) {
-		/* Kept for a listener. */
-		*left = queued;
-		spin_unlock_irqrestore(&queue_lock, flags);
-		return 0;
-	}
 	list_for_each_entry_safe(q, next, &queue, node) {
-		if (n++ == BULWARK_FLUSH_MAX)
+		if (q->seq > ack)
 			break;
-		list_move_tail(&q->node, &taken);
+		list_move_tail(&q->node, &acked);
 		queued--;
 	}
-	*left = queued;
-	if (!queued)
+	/* With no listener, kept for one. */
+	if (genl_has_listeners(family, &init_net, 0)) {
+		list_for_each_entry(q, &queue, node) {
+			if (n == BULWARK_FLUSH_MAX)
+				break;
+			batch[n].seq = q->seq;
+			batch[n++].e = q->e;
+		}
+	}
+	*left = queued - n;
+	if (!*left)
 		announced = false;
 	spin_unlock_irqrestore(&queue_lock, flags);
-	list_for_each_entry_safe(q, next, &taken, node) {
+	list_for_each_entry_safe(q, next, &acked, node) {
 		list_del(&q->node);
-		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-		if (!skb || put_event(skb, &q->e)) {
-			nlmsg_free(skb);
-			ret = -ENOMEM;
-			spin_lock_irqsave(&queue_lock, flags);
-			lost++;
-			spin_unlock_irqrestore(&queue_lock, flags);
-		} else {
-			/*
-			 * A listener whose receive buffer is full misses it (its
-			 * socket reports ENOBUFS); the requester's buffer holds
-			 * BULWARK_FLUSH_MAX.
-			 */
-			genlmsg_multicast(family, skb, 0, 0, GFP_KERNEL);
-		}
 		kfree(q);
 	}
+	for (i = 0; i < n; i++) {
+		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!skb || put_event(skb, batch[i].seq, &batch[i].e)) {
+			/* Still queued: the next flush sends it. */
+			nlmsg_free(skb);
+			ret = -ENOMEM;
+			break;
+		}
+		/*
+		 * A listener whose receive buffer is full misses it (its socket
+		 * reports ENOBUFS); the requester's buffer holds BULWARK_FLUSH_MAX.
+		 */
+		genlmsg_multicast(family, skb, 0, 0, GFP_KERNEL);
+	}
+	kvfree(batch);
 	return ret;
 }
 

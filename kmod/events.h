@@ -41,10 +41,12 @@ struct bulwark_event *bulwark_event_alloc(void);
 /* Queues @e (from bulwark_event_alloc) for the next flush. */
 void bulwark_event_queue(struct bulwark_event *e);
 /*
- * Sends the oldest queued events, at most BULWARK_FLUSH_MAX, to the group;
- * *@left gets how many stay queued. 0 or -errno. Process context.
+ * Drops the events up to sequence number @ack (0: none), the requester
+ * logged them; then sends the oldest still queued, at most
+ * BULWARK_FLUSH_MAX, to the group, keeping them until acknowledged. *@left
+ * gets how many are queued past those sent. 0 or -errno. Process context.
  */
-int bulwark_events_flush(u64 *left);
+int bulwark_events_flush(u64 ack, u64 *left);
 void bulwark_events_counts(u64 *queued, u64 *lost);
 void bulwark_events_init(struct genl_family *family);
 /* Stops announcing; after the hooks are gone (only they queue events). */

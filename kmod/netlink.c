@@ -38,6 +38,7 @@ static const struct nla_policy bulwark_genl_policy[BULWARK_A_MAX + 1] = {
 	[BULWARK_A_CTIME_NSEC] = {.type = NLA_U32},
 	[BULWARK_A_HOST_POLICY] = {.type = NLA_U32},
 	[BULWARK_A_SELECTED] = {.type = NLA_FLAG},
+	[BULWARK_A_EVENTS_ACK] = {.type = NLA_U64},
 };
 
 static struct genl_family bulwark_genl_family;
@@ -317,13 +318,16 @@ static int bulwark_genl_flush_events(struct sk_buff *skb, struct genl_info *info
 	void *hdr;
 	int ret;
 
-	ret = check_attrs(info, 0, 0);
+	ret = check_attrs(info, 1ull << BULWARK_A_EVENTS_ACK, 0);
 	if (ret)
 		return ret;
 	reply = new_u64_reply(info, BULWARK_CMD_FLUSH_EVENTS, &hdr);
 	if (!reply)
 		return -ENOMEM;
-	ret = bulwark_events_flush(&left);
+	ret = bulwark_events_flush(info->attrs[BULWARK_A_EVENTS_ACK]
+					   ? nla_get_u64(info->attrs[BULWARK_A_EVENTS_ACK])
+					   : 0,
+				   &left);
 	if (ret) {
 		nlmsg_free(reply);
 		return ret;

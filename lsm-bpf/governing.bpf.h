@@ -97,9 +97,19 @@ static __always_inline bool name_ends(const struct cgroup_walk *w, __u64 tail, _
 #define ENDS_SLICE W8(0, 0, '.', 's', 'l', 'i', 'c', 'e')
 #define ENDS_SERVICE W8('.', 's', 'e', 'r', 'v', 'i', 'c', 'e')
 
+/*
+ * Which selector wins at one level: a learning session's (bulwark learn,
+ * index BW_SESSION_BASE and up) before the applied image's, then the policy
+ * defined first; bulwark.ko takes its sources in that same order.
+ */
+static __always_inline __u32 candidate_rank(__u32 policy)
+{
+	return policy >= BW_SESSION_BASE ? policy - BW_SESSION_BASE : policy + BW_POLICY_MAX;
+}
+
 static __always_inline void take_candidate(struct cgroup_walk *w, __u32 policy)
 {
-	if (!w->candidate || policy + 1 < w->candidate)
+	if (!w->candidate || candidate_rank(policy) < candidate_rank(w->candidate - 1))
 		w->candidate = policy + 1;
 }
 

@@ -14,6 +14,12 @@
 #include "events_log.h"
 #include "state.h"
 
+/*
+ * What one unacknowledged flush of bulwark.ko can have left logged: twice
+ * its BULWARK_FLUSH_MAX events.
+ */
+#define TAIL_RECORDS 64
+
 /* About 17000 records; events.log and events.log.1 together hold twice that. */
 #define EVENTS_LOG_MAX_DEFAULT (16 << 20)
 
@@ -35,6 +41,18 @@ struct events_log {
 	ino_t read_ino;
 	off_t offset;
 	bool read_final; /* read_fd's file was rotated: nothing is appended to it any more */
+	/*
+	 * bulwark.ko sends events again that a reader killed before it
+	 * acknowledged them may have logged: the first drain takes the last
+	 * records logged, and an event already among them is not logged twice.
+	 */
+	bool tail_loaded;
+	struct tail_key {
+		__u64 time_ns, cgroup;
+		__u32 tid;
+		__u8 op;
+	} tail[TAIL_RECORDS];
+	size_t tail_count;
 	/* The last failure reported: the commands poll, it is not repeated each time. */
 	const char *reported_what;
 	int reported_error;
@@ -150,12 +168,69 @@ static int append_record(struct events_log *log, const struct event_record *r)
 	return ret;
 }
 
+static struct tail_key key_of(const struct bw_event *e)
+{
+	struct tail_key k = {
+		.time_ns = e->time_ns, .cgroup = e->cgroup, .tid = e->tid, .op = e->op};
+
+	return k;
+}
+
+static bool same_key(const struct tail_key *a, const struct tail_key *b)
+{
+	return a->time_ns == b->time_ns && a->cgroup == b->cgroup && a->tid == b->tid &&
+	       a->op == b->op;
+}
+
+/* The keys of the last TAIL_RECORDS records of events.log. */
+static void load_tail(struct events_log *log)
+{
+	struct event_record r;
+	struct stat st;
+	off_t at;
+	int fd;
+
+	log->tail_loaded = true;
+	log->tail_count = 0;
+	fd = open_file(log->path, O_RDONLY);
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st)) {
+		at = st.st_size - st.st_size % (off_t)sizeof(r);
+		at = at > (off_t)(TAIL_RECORDS * sizeof(r)) ? at - (off_t)(TAIL_RECORDS * sizeof(r))
+							    : 0;
+		while (log->tail_count < TAIL_RECORDS &&
+		       pread(fd, &r, sizeof(r), at) == (ssize_t)sizeof(r)) {
+			log->tail[log->tail_count++] = key_of(&r.event);
+			at += sizeof(r);
+		}
+	}
+	close(fd);
+}
+
+static bool logged_already(const struct events_log *log, const struct bw_event *e)
+{
+	struct tail_key k = key_of(e);
+	size_t i;
+
+	for (i = 0; i < log->tail_count; i++)
+		if (same_key(&log->tail[i], &k))
+			return true;
+	return false;
+}
+
 static int append_event(void *ctx, const struct bw_event *e, const char *policy_name)
 {
 	struct events_log *log = ctx;
 	struct event_record r;
 	int ret;
 
+	if (log->be && log->be->kind == BACKEND_KMOD) {
+		if (!log->tail_loaded)
+			load_tail(log);
+		if (logged_already(log, e))
+			return 0;
+	}
 	memset(&r, 0, sizeof(r));
 	r.event = *e;
 	if (policy_name)

@@ -36,7 +36,9 @@ struct kmod_event_reader {
 	void *ctx;
 	int consumed;
 	int stop;
-	uint64_t left; /* what the module still holds after a flush */
+	uint64_t left; /* what the module holds past what a flush sent */
+	uint64_t logged; /* the last EV_SEQ the callback took: the next flush acknowledges it */
+	unsigned int sent; /* events the last flush sent */
 };
 
 /* How long a reader waits for the module's answer to a flush. */
@@ -77,6 +79,7 @@ static struct nla_policy reply_policy[BULWARK_A_MAX + 1] = {
 	[BULWARK_A_EV_COMM] = {.type = NLA_STRING, .maxlen = 16},
 	[BULWARK_A_EV_EXE] = {.type = NLA_STRING, .maxlen = BULWARK_EV_EXE_MAX},
 	[BULWARK_A_EV_OBJECT] = {.type = NLA_STRING, .maxlen = BULWARK_EV_OBJECT_MAX},
+	[BULWARK_A_EV_SEQ] = {.type = NLA_U64},
 };
 
 /* libnl reports its own error numbers; callers get -errno like everywhere else. */
@@ -540,6 +543,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct nlattr *a[BULWARK_A_MAX + 1];
 	struct bw_event e = {0};
 	char name[64] = "";
+	uint64_t seq;
 
 	if (gh->cmd == BULWARK_CMD_FLUSH_EVENTS) {
 		if (genlmsg_parse(nlmsg_hdr(msg), 0, a, BULWARK_A_MAX, reply_policy) >= 0 &&
@@ -549,9 +553,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 	}
 	if (r->stop || gh->cmd != BULWARK_CMD_EVENT)
 		return NL_OK;
+	r->sent++;
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, a, BULWARK_A_MAX, reply_policy) < 0 ||
-	    !a[BULWARK_A_EV_OP] || !a[BULWARK_A_EV_POLICY])
+	    !a[BULWARK_A_EV_OP] || !a[BULWARK_A_EV_POLICY] || !a[BULWARK_A_EV_SEQ])
 		return NL_OK; /* not one we can read: skipped */
+	seq = nla_get_u64(a[BULWARK_A_EV_SEQ]);
 #define GET(attr, field, type)                                                                     \
 	do {                                                                                       \
 		if (a[attr])                                                                       \
@@ -583,10 +589,13 @@ static int on_event(struct nl_msg *msg, void *arg)
 		nla_strlcpy(e.object, a[BULWARK_A_EV_OBJECT], sizeof(e.object));
 	if (a[BULWARK_A_EV_POLICY_NAME])
 		nla_strlcpy(name, a[BULWARK_A_EV_POLICY_NAME], sizeof(name));
-	if (r->fn(r->ctx, &e, name[0] ? name : NULL))
-		r->stop = 1;
-	else
+	if (r->fn(r->ctx, &e, name[0] ? name : NULL)) {
+		r->stop = 1; /* not logged: not acknowledged, sent again */
+	} else {
 		r->consumed++;
+		if (seq > r->logged)
+			r->logged = seq;
+	}
 	return NL_OK;
 }
 
@@ -596,6 +605,8 @@ static int subscribe(struct kmod_event_reader *r)
 	struct timeval timeout = {.tv_sec = FLUSH_TIMEOUT_S};
 	int group, ret;
 
+	/* A module loaded anew numbers its events from 1 again. */
+	r->logged = 0;
 	ret = connect_family(&r->sock, &r->family);
 	if (ret)
 		return ret;
@@ -665,13 +676,14 @@ static int flush_once(struct kmod_event_reader *r)
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret;
 
-	if (!msg || !cb) {
+	if (!msg || !cb || (r->logged && nla_put_u64(msg, BULWARK_A_EVENTS_ACK, r->logged))) {
 		nlmsg_free(msg);
 		if (cb)
 			nl_cb_put(cb);
 		return -ENOMEM;
 	}
 	r->left = 0;
+	r->sent = 0;
 	/* Events carry sequence number 0, the answer our request's. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, r);
@@ -724,7 +736,8 @@ int kmod_events_consume(struct kmod_event_reader *r)
 				r->sock = NULL;
 			}
 		}
-	} while (!ret && r->left && !r->stop);
+		/* Again while events wait, and once more to acknowledge the last ones sent. */
+	} while (!ret && (r->left || r->sent) && !r->stop);
 	return ret ? ret : r->consumed;
 }
 

@@ -18,14 +18,12 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "diag.h"
 #include "dpkg.h"
-#include "enforce.h"
-#include "events_log.h"
+#include "learn_output.h"
+#include "learn_session.h"
 #include "learned.h"
 #include "policy.h"
 #include "policy_syntax.h"
-#include "state.h"
 
 #define DURATION_MAX (7 * 24 * 3600)
 
@@ -45,7 +43,7 @@ static long parse_duration(const char *text)
 
 	errno = 0;
 	n = strtol(text, &end, 10);
-	if (errno || end == text || n <= 0 || text[0] < '0' || text[0] > '9')
+	if (errno || end == text || n <= 0 || n > DURATION_MAX || text[0] < '0' || text[0] > '9')
 		return -1;
 	if (!strcmp(end, "m"))
 		n *= 60;
@@ -85,211 +83,27 @@ static void default_name(uint8_t kind, const char *value, char *name, size_t siz
 	snprintf(name + n, size - n, "%slearned", n ? "-" : "");
 }
 
-/* Compiles one policy's YAML text into @out; problems go to stderr. */
-static int compile_text(const char *name, const char *text, struct image_buffer *out)
+/* Cgroups of containers: their programs are the image's, not the host's packages. */
+static bool names_containers(uint8_t kind, const char *selector)
 {
-	struct policy_set set;
-	struct diag diag;
-	int ret;
+	static const char *const runtimes[] = {"libpod-", "docker-", "crio-", "cri-containerd-",
+					       "kubepods"};
+	size_t i;
 
-	diag_init(&diag, stderr);
-	policy_set_init(&set, &diag);
-	policy_parse_buffer(&set, name, (const unsigned char *)text, strlen(text));
-	if (!diag.errors)
-		policy_check(&set);
-	ret = diag.errors ? -EINVAL : image_build(&set, out);
-	policy_set_free(&set);
-	return ret;
+	if (kind != BULWARK_SELECTOR_CGROUP)
+		return false;
+	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (strstr(selector, runtimes[i]))
+			return true;
+	return false;
 }
 
-static int learning_image(uint8_t kind, const char *selector, struct image_buffer *out)
+static uint64_t monotonic_seconds(void)
 {
-	char text[4608];
+	struct timespec now;
 
-	snprintf(
-		text, sizeof(text),
-		"apiVersion: bulwark/v1\nkind: Policy\nmetadata:\n  name: bulwark-learn\n"
-		"spec:\n  selector:\n    %s: '%s'\n  mode: audit\n"
-		"  exec:\n    default: deny\n  file:\n    default: deny\n"
-		"  network:\n    ingress:\n      default: deny\n    egress:\n      default: deny\n",
-		selector_key(kind), selector);
-	return compile_text("the learning policy", text, out);
-}
-
-/* The applied policy that already selects what learn would, or NULL. */
-static const char *applied_conflict(uint8_t kind, const char *selector, char *name, size_t size)
-{
-	struct image_buffer buf = {0};
-	struct bulwark_image image;
-	char path[PATH_MAX];
-	const char *why, *found = NULL;
-	__u32 i;
-
-	state_path(path, sizeof(path), "applied.img");
-	if (image_read_file(path, &buf))
-		return NULL;
-	if (!bulwark_image_decode(&image, buf.data, buf.size, &why)) {
-		for (i = 0; i < image.policy_count; i++) {
-			const struct bulwark_image_policy *p = &image.policies[i];
-
-			if (p->selector_kind == kind &&
-			    !strcmp(bulwark_image_string(&image, p->selector), selector)) {
-				snprintf(name, size, "%s", bulwark_image_string(&image, p->name));
-				found = name;
-				break;
-			}
-		}
-	}
-	free(buf.data);
-	return found;
-}
-
-static unsigned long long events_lost(struct backend *b)
-{
-	struct kmod_status ks = {0};
-	__u64 sum = 0;
-
-	if (b->kind == BACKEND_BPF) {
-		bw_map_sum_u64(b->bpf, BW_MAP_STATS, BW_STAT_EVENTS_DROPPED, &sum, 1);
-		return sum;
-	}
-	kmod_get_status(b->kmod, &ks);
-	return ks.events_lost;
-}
-
-struct learning {
-	struct backend *b;
-	int index;
-	bool registered;
-};
-
-static int learning_start(struct learning *s, const struct image_buffer *image, uint8_t kind,
-			  const char *selector, const char *backend)
-{
-	struct gen_result result;
-	char conflict[BULWARK_NAME_MAX];
-	int lock, ret;
-
-	lock = state_lock();
-	if (lock < 0) {
-		fprintf(stderr, "%s: cannot lock %s: %s\n", prog_name, BULWARK_RUN_DIR,
-			strerror(-lock));
-		return lock;
-	}
-	ret = enforce_open_backend(backend, true, &s->b);
-	if (ret)
-		goto out;
-	if (applied_conflict(kind, selector, conflict, sizeof(conflict))) {
-		fprintf(stderr,
-			"%s: the applied policy '%s' selects %s '%s' already; learn replaces no "
-			"policy: remove it from the applied set first, or learn on a copy of "
-			"the workload\n",
-			prog_name, conflict, selector_key(kind), selector);
-		ret = -EEXIST;
-		goto out;
-	}
-	ret = state_learn_add(image, &s->index);
-	if (ret) {
-		fprintf(stderr, "%s: cannot register the learning session: %s\n", prog_name,
-			strerror(-ret));
-		goto out;
-	}
-	s->registered = true;
-	ret = state_install(s->b, NULL, &result);
-	if (ret)
-		fprintf(stderr, "%s: cannot install the learning policy: %s\n", prog_name,
-			result.why);
-out:
-	state_unlock(lock);
-	return ret;
-}
-
-static int learning_end(struct learning *s)
-{
-	struct gen_result result;
-	int lock, ret = 0;
-
-	if (!s->registered)
-		return 0;
-	lock = state_lock();
-	state_session_remove(s->index);
-	s->registered = false;
-	if (lock < 0 || (ret = state_install(s->b, NULL, &result)))
-		fprintf(stderr,
-			"%s: cannot remove the learning policy: %s (the next apply, exec or "
-			"bulwarkd reload removes it)\n",
-			prog_name, lock < 0 ? strerror(-lock) : result.why);
-	state_unlock(lock);
-	return ret ? ret : lock < 0 ? lock : 0;
-}
-
-static int take_events(struct events_log *log, const struct learning *s, struct learned *l)
-{
-	struct event_record r;
-	int ret;
-
-	while ((ret = events_log_next(log, &r)) > 0) {
-		if (r.event.policy != BW_SESSION_BASE + s->index ||
-		    r.event.verdict != BW_VERDICT_AUDIT)
-			continue;
-		ret = learned_add(l, &r.event);
-		if (ret)
-			return ret;
-	}
-	return ret;
-}
-
-/* Writes @out_path.new, checks it as bulwark check would, and renames it into place. */
-static int write_policy(struct learned *l, const struct learned_header *h,
-			struct dpkg_owners *owners, const char *out_path)
-{
-	char tmp[PATH_MAX], *paths[1];
-	struct policy_set set;
-	struct diag diag;
-	unsigned int errors;
-	FILE *out;
-	int ret;
-
-	const char *(*owner)(const char *path, void *arg) = owners ? dpkg_owner : NULL;
-
-	if (!out_path)
-		return learned_write(l, h, owner, owners, stdout);
-	snprintf(tmp, sizeof(tmp), "%s.new", out_path);
-	out = fopen(tmp, "we");
-	if (!out) {
-		ret = -errno;
-		fprintf(stderr, "%s: cannot write %s: %s\n", prog_name, tmp, strerror(errno));
-		return ret;
-	}
-	ret = learned_write(l, h, owner, owners, out);
-	if (fflush(out) || fsync(fileno(out)))
-		ret = ret ? ret : -errno;
-	if (fclose(out))
-		ret = ret ? ret : -errno;
-	if (ret) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", prog_name, tmp, strerror(-ret));
-		unlink(tmp);
-		return ret;
-	}
-	paths[0] = tmp;
-	diag_init(&diag, stderr);
-	policy_set_init(&set, &diag);
-	errors = policy_load(&set, 1, paths);
-	policy_set_free(&set);
-	if (errors) {
-		fprintf(stderr,
-			"%s: the learned policy does not pass bulwark check (a bug in learn: "
-			"please report it); it is kept in %s\n",
-			prog_name, tmp);
-		return -EINVAL;
-	}
-	if (rename(tmp, out_path) < 0) {
-		ret = -errno;
-		fprintf(stderr, "%s: cannot rename %s to %s: %s\n", prog_name, tmp, out_path,
-			strerror(errno));
-		return ret;
-	}
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
 }
 
 int learn_main(int argc, char *argv[])
@@ -301,20 +115,20 @@ int learn_main(int argc, char *argv[])
 		{"duration", required_argument, NULL, 'd'},
 		{"output", required_argument, NULL, 'o'},
 		{"name", required_argument, NULL, 'n'},
+		{"by-path", no_argument, NULL, 'p'},
 		{NULL, 0, NULL, 0},
 	};
-	struct learning s = {.index = -1};
-	struct image_buffer image = {0};
-	struct events_log *log = NULL;
+	struct learn_session s = {.index = -1};
 	struct dpkg_owners *owners = NULL;
 	struct learned *l = NULL;
 	struct learned_header h = {0};
 	const char *backend = NULL, *selector = NULL, *out_path = NULL, *name = NULL, *why;
 	char default_policy_name[BULWARK_NAME_MAX], what[4400];
 	unsigned long long lost_before;
+	bool by_path = false, failed = false;
+	uint64_t started, deadline;
 	uint8_t kind = 0;
 	long duration = -1;
-	time_t started, deadline;
 	int opt, ret, status = 1;
 
 	while ((opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
@@ -345,6 +159,9 @@ int learn_main(int argc, char *argv[])
 		case 'n':
 			name = optarg;
 			break;
+		case 'p':
+			by_path = true;
+			break;
 		default:
 			goto usage;
 		}
@@ -367,53 +184,51 @@ int learn_main(int argc, char *argv[])
 		return 2;
 	}
 	l = learned_new();
-	if (!l || learning_image(kind, selector, &image))
+	if (!l)
 		goto out;
-
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	if (learning_start(&s, &image, kind, selector, backend))
+	if (learn_session_start(&s, kind, selector, backend, (unsigned int)duration))
 		goto out;
-	ret = events_log_open(s.b, false, &log);
-	if (ret) {
-		fprintf(stderr, "%s: cannot read events: %s\n", prog_name, strerror(-ret));
-		goto out;
-	}
-	lost_before = events_lost(s.b);
+	lost_before = learn_session_events_lost(&s);
 	fprintf(stderr, "%s: learning %s '%s' for %lds (interrupt to end it sooner)\n", prog_name,
 		selector_key(kind), selector, duration);
-	started = time(NULL);
+	started = monotonic_seconds();
 	deadline = started + duration;
-	while (!stop && time(NULL) < deadline) {
-		events_log_drain(log, 200);
-		if (take_events(log, &s, l) < 0)
+	while (!stop && monotonic_seconds() < deadline) {
+		if (events_log_drain(s.log, 200) < 0)
+			usleep(200 * 1000); /* reported; tried again, not spun on */
+		if (learn_session_take(&s, l) < 0) {
+			failed = true;
 			break;
+		}
 	}
-	if (learning_end(&s))
+	/* Ended or not, the session's events so far are learned from. */
+	learn_session_end(&s);
+	events_log_drain(s.log, 0);
+	if (learn_session_take(&s, l) < 0 || failed)
 		goto out;
-	/* Every event of the session is in the ring by now. */
-	events_log_drain(log, 0);
-	ret = take_events(log, &s, l);
-	if (ret < 0) {
-		fprintf(stderr, "%s: cannot take the events: %s\n", prog_name, strerror(-ret));
-		goto out;
+	if (by_path || names_containers(kind, selector)) {
+		owners = NULL;
+	} else {
+		/* Read after the run: what the run upgraded is named as it is now. */
+		ret = dpkg_owners_load(&owners);
+		if (ret)
+			fprintf(stderr,
+				"%s: warning: cannot read dpkg's database in %s: %s; programs are "
+				"allowed by their paths, not by package\n",
+				prog_name, dpkg_admin_dir(), strerror(-ret));
 	}
-	/* Read after the run: what the run upgraded is named as it is now. */
-	ret = dpkg_owners_load(&owners);
-	if (ret)
-		fprintf(stderr,
-			"%s: warning: cannot read dpkg's database in %s: %s; programs are "
-			"allowed by their paths, not by package\n",
-			prog_name, dpkg_admin_dir(), strerror(-ret));
-	snprintf(what, sizeof(what), "%s '%s' over %llds", selector_key(kind), selector,
-		 (long long)(time(NULL) - started));
+	snprintf(what, sizeof(what), "%s '%s' over %llus%s", selector_key(kind), selector,
+		 (unsigned long long)(monotonic_seconds() - started),
+		 owners ? "" : "; programs by path, not by dpkg package");
 	h.name = name;
 	h.selector_kind = kind;
 	h.selector = selector;
 	h.what = what;
-	h.events_lost = events_lost(s.b) - lost_before;
-	if (write_policy(l, &h, owners, out_path))
+	h.events_lost = learn_session_events_lost(&s) - lost_before;
+	if (learn_output_write(l, &h, owners, out_path))
 		goto out;
 	fprintf(stderr, "%s: learned policy '%s' from %lu operations%s%s\n", prog_name, name,
 		learned_count(l), out_path ? ": " : "", out_path ? out_path : "");
@@ -424,17 +239,14 @@ int learn_main(int argc, char *argv[])
 			prog_name, h.events_lost);
 	status = 0;
 out:
-	learning_end(&s);
-	events_log_close(log);
-	enforce_close_backend(s.b);
+	learn_session_close(&s);
 	learned_free(l);
 	dpkg_owners_free(owners);
-	free(image.data);
 	return status;
 usage:
 	fprintf(stderr,
 		"Usage: %s %s [--backend bpf|kmod] (--unit UNIT | --cgroup GLOB) --duration D "
-		"[-o FILE] [--name NAME]\n",
+		"[-o FILE] [--name NAME] [--by-path]\n",
 		prog_name, argv[0]);
 	return 2;
 }

@@ -133,7 +133,8 @@ static void print_policies(struct bpf_backend *b, const struct enforced *e, bool
 		} else {
 			printf("policy %s%s: %s, %u rules, %llu allowed, %llu denied, %llu "
 			       "audited\n",
-			       p.name, i >= BW_SESSION_BASE ? " (bulwark exec session)" : "",
+			       p.name,
+			       i >= BW_SESSION_BASE ? " (a bulwark exec or learn session)" : "",
 			       mode_name(p.mode), p.rule_count, (unsigned long long)c[0],
 			       (unsigned long long)c[1], (unsigned long long)c[2]);
 		}

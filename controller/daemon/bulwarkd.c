@@ -123,7 +123,8 @@ int main(int argc, char *argv[])
 		sd_notifyf(0, "STATUS=failed: %s", d.last);
 		return 1;
 	}
-	if (daemon_drop_privileges() || daemon_forward_events(&d) < 0)
+	if (daemon_drop_privileges() || daemon_forward_events(&d) < 0 ||
+	    daemon_watch_learning(&d) < 0)
 		return 1;
 	ret = sd_event_loop(d.loop);
 	if (ret < 0) {

@@ -97,6 +97,8 @@ bool daemon_something_enforces(void);
 
 /* Forwards the kernel's events to the journal, polled on the loop. */
 int daemon_forward_events(struct daemon *d);
+/* Removes, every few seconds, the learning sessions their bulwark learn left. */
+int daemon_watch_learning(struct daemon *d);
 void daemon_stop_events(struct daemon *d);
 
 /* Drops every capability but those a reload needs (see privileges.c). */

@@ -20,6 +20,7 @@ struct seen_path {
 	unsigned long count;
 	char *example; /* the first object seen there */
 	uint8_t example_op;
+	bool by_path; /* exec: by its path even where dpkg installed it */
 };
 
 struct seen_paths {
@@ -128,17 +129,42 @@ static int add_path(struct seen_paths *p, const char *path, uint16_t access, con
 	s->access = access;
 	s->count = 1;
 	s->example_op = op;
+	s->by_path = false;
 	p->count++;
 	return 0;
 }
 
-/* Whether a rule can name @path: absolute, normalized, none of the characters patterns use. */
+/* Whether @s is valid UTF-8: YAML cannot hold other bytes. */
+static bool is_utf8(const unsigned char *s)
+{
+	size_t n, i;
+
+	while (*s) {
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		n = (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : 0;
+		if (!n || (n == 1 && *s < 0xc2))
+			return false;
+		for (i = 1; i <= n; i++)
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+/*
+ * Whether a rule can name @path (exact, or a directory with its trailing
+ * '/'): absolute, normalized, UTF-8, none of the characters patterns use.
+ */
 static bool nameable(const char *path)
 {
 	struct syntax_path parsed;
 	const char *why;
 
-	if (path[0] != '/' || strpbrk(path, "*?[]{}"))
+	if (path[0] != '/' || strpbrk(path, "*?[]{}") || !is_utf8((const unsigned char *)path))
 		return false;
 	why = syntax_path(path, &parsed);
 	free(parsed.path);
@@ -153,7 +179,7 @@ static bool nameable(const char *path)
  * process's own /proc/PID entries change with every run, so they all become
  * /proc/ and what is below it.
  */
-static void file_rule_of(const char *object, uint8_t op, char *rule, size_t size)
+static bool file_rule_of(const char *object, uint8_t op, char *rule, size_t size)
 {
 	const char *slash, *rest;
 	struct stat st;
@@ -165,22 +191,34 @@ static void file_rule_of(const char *object, uint8_t op, char *rule, size_t size
 		if ((n && (rest[n] == '/' || !rest[n])) || !strncmp(rest, "self/", 5) ||
 		    !strncmp(rest, "thread-self/", 12)) {
 			snprintf(rule, size, "/proc/");
-			return;
+			return true;
 		}
 	}
-	if (op == BW_OP_OPEN && strcmp(object, "/") && !stat(object, &st) && S_ISDIR(st.st_mode)) {
+	if (op == BW_OP_OPEN && !stat(object, &st) && S_ISDIR(st.st_mode)) {
+		/* "/" alone: no rule names it without the whole file system. */
 		snprintf(rule, size, "%s", object);
-		return;
+		return strcmp(object, "/") && nameable(rule);
 	}
 	slash = strrchr(object, '/');
 	n = slash ? (size_t)(slash - object) + 1 : 1;
+	snprintf(rule, size, "%.*s", (int)n, object);
+	if (!nameable(rule))
+		return false;
 	snprintf(rule, size, "%.*s*", (int)n, object);
+	return true;
 }
 
 static int add_net(struct learned *l, const struct bw_event *e, bool ingress)
 {
 	struct seen_net *n = NULL;
 	size_t i;
+
+	if (e->protocol >= __BULWARK_PROTO_MAX ||
+	    (e->family != BULWARK_FAMILY_INET && e->family != BULWARK_FAMILY_INET6)) {
+		/* A protocol no rule names (SCTP, ...): only a default can decide it. */
+		l->not_allowable[e->op]++;
+		return 0;
+	}
 
 	for (i = 0; i < l->net_count; i++) {
 		struct seen_net *c = &l->net[i];
@@ -248,26 +286,31 @@ int learned_add(struct learned *l, const struct bw_event *e)
 		class = BULWARK_CLASS_UNIX;
 	else if (e->class == BULWARK_CLASS_EGRESS || e->class == BULWARK_CLASS_INGRESS)
 		return 0;
-	memcpy(object, e->object, BW_OBJECT_MAX);
-	object[BW_OBJECT_MAX] = 0;
-	if (!nameable(object)) {
+	/* A path the kernel cut at BW_OBJECT_MAX is not the file's: no rule for it. */
+	if (strnlen(e->object, BW_OBJECT_MAX) >= BW_OBJECT_MAX - 1) {
 		l->unnamed++;
 		return 0;
 	}
+	memcpy(object, e->object, BW_OBJECT_MAX);
+	object[BW_OBJECT_MAX] = 0;
 	switch (class) {
 	case BULWARK_CLASS_EXEC:
+		/* The file rules decide the exec access too (bulwark-policy(5), EXEC). */
+		if (!nameable(object) || !file_rule_of(object, e->op, rule, sizeof(rule)))
+			break;
 		ret = add_path(&l->exec, object, BULWARK_ACCESS_EXEC, object, e->op);
 		if (ret)
 			return ret;
-		/* The file rules decide the exec access too (bulwark-policy(5), EXEC). */
-		file_rule_of(object, e->op, rule, sizeof(rule));
 		return add_path(&l->files, rule, BULWARK_ACCESS_EXEC | BULWARK_ACCESS_READ, object,
 				e->op);
 	case BULWARK_CLASS_FILE:
-		file_rule_of(object, e->op, rule, sizeof(rule));
+		if (!file_rule_of(object, e->op, rule, sizeof(rule)))
+			break;
 		return add_path(&l->files, rule, e->access & BULWARK_ACCESS_FILE_ALL, object,
 				e->op);
 	case BULWARK_CLASS_UNIX:
+		if (!nameable(object))
+			break;
 		return add_path(ingress ? &l->unix_ingress : &l->unix_egress, object,
 				ingress ? BULWARK_ACCESS_BIND : BULWARK_ACCESS_CONNECT, object,
 				e->op);
@@ -275,6 +318,26 @@ int learned_add(struct learned *l, const struct bw_event *e)
 		l->not_allowable[e->op]++;
 		return 0;
 	}
+	l->unnamed++;
+	return 0;
+}
+
+void learned_for_each_exec(const struct learned *l, void (*fn)(const char *path, void *arg),
+			   void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < l->exec.count; i++)
+		fn(l->exec.items[i].path, arg);
+}
+
+void learned_by_path(struct learned *l, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < l->exec.count; i++)
+		if (!strcmp(l->exec.items[i].path, path))
+			l->exec.items[i].by_path = true;
 }
 
 /* @s as a YAML double-quoted scalar. */
@@ -393,7 +456,8 @@ static int write_exec(const struct learned *l, FILE *out,
 		return -ENOMEM;
 	}
 	for (i = 0; i < l->exec.count; i++) {
-		owned[i] = owner ? owner(l->exec.items[i].path, arg) : NULL;
+		owned[i] = owner && !l->exec.items[i].by_path ? owner(l->exec.items[i].path, arg)
+							      : NULL;
 		if (!owned[i])
 			continue;
 		for (j = 0; j < npackages && strcmp(packages[j].package, owned[i]); j++)
@@ -418,7 +482,10 @@ static int write_exec(const struct learned *l, FILE *out,
 	for (i = 0; i < l->exec.count; i++) {
 		if (owned[i])
 			continue;
-		fprintf(out, "      # not installed by dpkg: allowed by its path\n");
+		fprintf(out, "      # %s: allowed by its path\n",
+			!owner				    ? "dpkg's packages not used"
+			: owner(l->exec.items[i].path, arg) ? "not as dpkg installed it"
+							    : "not installed by dpkg");
 		put_seen_comment(out, "      ", &l->exec.items[i]);
 		fprintf(out, "      - path: ");
 		put_quoted(out, l->exec.items[i].path);

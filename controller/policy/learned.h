@@ -31,6 +31,11 @@ struct learned *learned_new(void);
 void learned_free(struct learned *l);
 /* Takes one audit event of the learning policy; -ENOMEM when it cannot. */
 int learned_add(struct learned *l, const struct bw_event *e);
+/* Calls @fn for each file that ran or was mapped as code. */
+void learned_for_each_exec(const struct learned *l, void (*fn)(const char *path, void *arg),
+			   void *arg);
+/* Allows @path by its path even where dpkg installed it (its package's rule would not). */
+void learned_by_path(struct learned *l, const char *path);
 /* How many events were taken. */
 unsigned long learned_count(const struct learned *l);
 /*

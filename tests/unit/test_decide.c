@@ -256,6 +256,35 @@ static void invalid_requests(void **state)
 	compiled_free(&c);
 }
 
+/* Every denied bit is reported (what an event says), the verdict the first denial's. */
+static void every_denied_bit_is_reported(void **state)
+{
+	struct bulwark_verdict v;
+	struct compiled c;
+	const uint16_t asked = BULWARK_ACCESS_READ | BULWARK_ACCESS_WRITE | BULWARK_ACCESS_TRUNCATE;
+
+	(void)state;
+	compile_yaml(&c, POLICY_HEAD("a") UNIT
+		     "  file:\n    default: deny\n    rules:\n"
+		     "      - {path: /dev/, access: [read], action: allow}\n" /* 1 */
+		     "      - {path: /dev/null, access: [truncate], action: deny}\n"); /* 2 */
+	if (c.diag.errors)
+		fail_msg("%s", c.errors);
+	assert_int_equal(bulwark_decide_path(&c.image, 0, BULWARK_CLASS_FILE, "/dev/null", 9, asked,
+					     NULL, &v),
+			 0);
+	assert_int_equal(v.action, BULWARK_DENY);
+	assert_int_equal(v.access, BULWARK_ACCESS_WRITE); /* the first denied bit */
+	assert_true(v.by_default);
+	assert_int_equal(v.denied, BULWARK_ACCESS_WRITE | BULWARK_ACCESS_TRUNCATE);
+	assert_int_equal(bulwark_decide_path(&c.image, 0, BULWARK_CLASS_FILE, "/dev/null", 9,
+					     BULWARK_ACCESS_READ, NULL, &v),
+			 0);
+	assert_int_equal(v.action, BULWARK_ALLOW);
+	assert_int_equal(v.denied, 0);
+	compiled_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +294,7 @@ int main(void)
 		cmocka_unit_test(two_pins_on_one_path),
 		cmocka_unit_test(network_longest_prefix),
 		cmocka_unit_test(invalid_requests),
+		cmocka_unit_test(every_denied_bit_is_reported),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);

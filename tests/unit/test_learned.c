@@ -92,6 +92,7 @@ static void a_run_becomes_a_policy_that_compiles(void **state)
 {
 	struct learned *l = learned_new();
 	const struct bulwark_image_path_rule *r;
+	char cut[BW_OBJECT_MAX];
 	struct compiled c;
 	char *text;
 
@@ -115,8 +116,18 @@ static void a_run_becomes_a_policy_that_compiles(void **state)
 	add(l, net_event(BW_OP_BIND, BULWARK_CLASS_INGRESS, "0.0.0.0", 8080, BULWARK_PROTO_TCP));
 	add(l, event(BW_OP_OPEN, BULWARK_CLASS_FILE, BULWARK_ACCESS_READ, "/usr/share"));
 	add(l, event(BW_OP_MOUNT, BULWARK_CLASS_FILE, BW_ACCESS_OPERATION, "/mnt"));
+	/* A name a rule cannot hold, in a directory a glob can: the glob covers it. */
 	add(l, event(BW_OP_OPEN, BULWARK_CLASS_FILE, BULWARK_ACCESS_READ, "/srv/a*b"));
-	assert_int_equal(learned_count(l), 17);
+	/* What no rule can name: a directory not in UTF-8, a path the kernel cut, "/" itself. */
+	add(l, event(BW_OP_OPEN, BULWARK_CLASS_FILE, BULWARK_ACCESS_READ, "/srv/\xff/x"));
+	memset(cut, 'a', sizeof(cut));
+	cut[0] = '/';
+	cut[sizeof(cut) - 1] = 0;
+	add(l, event(BW_OP_OPEN, BULWARK_CLASS_FILE, BULWARK_ACCESS_READ, cut));
+	add(l, event(BW_OP_OPEN, BULWARK_CLASS_FILE, BULWARK_ACCESS_READ, "/"));
+	/* A protocol no rule names. */
+	add(l, net_event(BW_OP_CONNECT, BULWARK_CLASS_EGRESS, "10.1.2.5", 9, 0xff));
+	assert_int_equal(learned_count(l), 21);
 
 	text = write_policy(l, "web.service", BULWARK_SELECTOR_SYSTEMD_UNIT);
 	compile_yaml(&c, text);
@@ -160,7 +171,10 @@ static void a_run_becomes_a_policy_that_compiles(void **state)
 	assert_non_null(strstr(text, "- protocol: tcp\n          ports: [8080]\n"));
 	/* What no rule allows, and what no rule can name, are said, not dropped. */
 	assert_non_null(strstr(text, "mount 1"));
-	assert_non_null(strstr(text, "1 operation on paths no rule can name"));
+	assert_non_null(strstr(text, "connect 1"));
+	assert_non_null(strstr(text, "3 operations on paths no rule can name"));
+	assert_non_null(find_rule(&c.image, BULWARK_CLASS_FILE, "/srv"));
+	assert_null(strstr(text, "\"/*\""));
 	compiled_free(&c);
 	free(text);
 	learned_free(l);

@@ -100,7 +100,7 @@ POLICY
 test_learn_writes_the_policy_of_what_the_workload_did() {
 	start_learning --cgroup /bulwark-learn/run --duration 10m -o "$W/learned.yaml"
 	# A cgroup made after learn started: its selector names it from its first exec.
-	run_in "$CG/run" "$W/workload.sh" || fail "the workload failed while learning"
+	run_in "$CG/run" "$W/workload.sh" > /dev/null || fail "the workload failed while learning"
 	stop_learning
 	[ -s "$W/learned.yaml" ] || fail "no policy written"
 	sed 's/^/# | /' "$W/learned.yaml"
@@ -147,7 +147,8 @@ test_the_learned_policy_lets_the_same_run_through_with_zero_denials() {
 	before=$(policy_events run-learned)
 	rmdir "$CG/run"
 	rm -f "$W/out/result"
-	run_in "$CG/run" "$W/workload.sh" || fail "the workload failed under its learned policy"
+	run_in "$CG/run" "$W/workload.sh" > /dev/null ||
+		fail "the workload failed under its learned policy"
 	[ "$(cat "$W/out/result")" = done ] || fail "the workload's result is missing"
 	after=$(policy_events run-learned)
 	[ "$after" = "$before" ] || {
@@ -172,9 +173,47 @@ test_the_learned_policy_denies_what_the_run_did_not_do() {
 
 test_learn_refuses_a_workload_an_applied_policy_selects() {
 	expect_rc 1 "$BULWARK" learn --cgroup /bulwark-learn/run --duration 1s -o "$W/x.yaml"
-	expect_match "applied policy 'run-learned' selects cgroup '/bulwark-learn/run' already"
+	expect_match "applied policy 'run-learned' governs what cgroup '/bulwark-learn/run' names already"
 	[ ! -e "$W/x.yaml" ] || fail "a policy was written"
 	[ -z "$(ls /run/bulwark/sessions)" ] || fail "a session was left"
+	# Another selector that names a cgroup there now: refused too.
+	mkdir -p "$CG/overlap"
+	cat > "$W/glob.yaml" <<POLICY
+apiVersion: bulwark/v1
+kind: Policy
+metadata:
+  name: glob
+spec:
+  selector:
+    cgroup: /bulwark-learn/over*
+  exec:
+    default: allow
+POLICY
+	# shellcheck disable=SC2046
+	expect_rc 0 "$BULWARK" apply $(learn_backend) "$W/other.yaml" "$W/learned.yaml" "$W/glob.yaml"
+	expect_rc 1 "$BULWARK" learn --cgroup /bulwark-learn/overlap --duration 1s -o "$W/x.yaml"
+	expect_match "applied policy 'glob' governs what cgroup '/bulwark-learn/overlap' names already"
+	# shellcheck disable=SC2046
+	expect_rc 0 "$BULWARK" apply $(learn_backend) "$W/other.yaml" "$W/learned.yaml"
+	[ -z "$(ls /run/bulwark/sessions)" ] || fail "a session was left"
+}
+
+test_one_learn_at_a_time() {
+	start_learning --cgroup /bulwark-learn/first --duration 10m -o "$W/first.yaml"
+	expect_rc 1 "$BULWARK" learn --cgroup /bulwark-learn/second --duration 1s -o "$W/x.yaml"
+	expect_match 'another bulwark learn runs'
+	stop_learning
+	[ -z "$(ls /run/bulwark/sessions)" ] || fail "a session was left"
+}
+
+test_learn_by_path_names_no_package() {
+	start_learning --cgroup /bulwark-learn/bypath --duration 10m -o "$W/bypath.yaml" --by-path
+	run_in "$CG/bypath" "$W/workload.sh" > /dev/null || fail "the workload failed while learning"
+	stop_learning
+	expect_rc 0 "$BULWARK" check "$W/bypath.yaml"
+	OUT=$(cat "$W/bypath.yaml")
+	expect_no_match '^ *- package:'
+	expect_match '^      - path: "/usr/bin/bash"$'
 }
 
 test_a_timed_learn_of_an_idle_workload_writes_a_deny_all_policy() {

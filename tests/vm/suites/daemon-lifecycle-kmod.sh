@@ -1,8 +1,8 @@
 # daemon-lifecycle.sh on bulwark.ko: bulwarkd --backend kmod (a drop-in),
 # the module loaded from the build before the package is installed. The
 # module keeps its events while no bulwarkd listens (a stop and a start
-# forward them exactly once), but across a kill -9 loop those it flushed to
-# a bulwarkd killed before it logged them can be lost: the loop counts them.
+# forward them exactly once) and until the bulwarkd that logged them
+# acknowledges them, so a kill -9 loop loses none either.
 # vm-append: bulwark_init=systemd
 # vm-kernels: 6.1
 # vm-timeout: 450

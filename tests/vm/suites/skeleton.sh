@@ -31,7 +31,7 @@ test_status_reports_module_version_over_netlink() {
 	local version
 	version=$(sed -n 's/^bulwark \([^ ]*\) .*/\1/p' <<< "$OUT")
 	expect_rc 0 "$BULWARK" status
-	expect_match "^kmod: usable: bulwark.ko $version loaded, netlink ABI 2\$"
+	expect_match "^kmod: usable: bulwark.ko $version loaded, netlink ABI 3\$"
 	expect_match '^bpf: usable: '
 }
 

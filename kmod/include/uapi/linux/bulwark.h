@@ -80,19 +80,26 @@
  *   many kernel functions are hooked), and the counters DECISIONS,
  *   DENIED, AUDITED, EVENTS_LOST, EVENTS_QUEUED, UNDECIDABLE (u64 each).
  *
- * BULWARK_CMD_FLUSH_EVENTS     no attributes.
- *   Sends the oldest queued events, at most BULWARK_FLUSH_MAX, to the
- *   "events" multicast group, then replies EVENTS_QUEUED (u64): how many
- *   are still queued (flush again while it is not 0). Subscribe before
- *   flushing to receive them; with no subscriber nothing is sent and the
- *   events stay queued. A subscriber whose receive buffer is full misses
- *   what is sent meanwhile (its socket reports ENOBUFS): the requester's
- *   buffer holds one flush.
+ * BULWARK_CMD_FLUSH_EVENTS     optional EVENTS_ACK (u64).
+ *   With EVENTS_ACK, the events up to that EV_SEQ were logged by the
+ *   requester: they are dropped. Then sends the oldest events still
+ *   queued, at most BULWARK_FLUSH_MAX, to the "events" multicast group,
+ *   keeping them queued until a flush acknowledges them, and replies
+ *   EVENTS_QUEUED (u64): how many are queued past those sent. A reader
+ *   flushes again, acknowledging what it logged, until a flush sends
+ *   nothing; a reader that dies before it acknowledges leaves its events
+ *   to the next flush (sent again: at least once, never lost). Subscribe
+ *   before flushing to receive them; with no subscriber nothing is sent and
+ *   the events stay queued. A subscriber whose receive buffer is full
+ *   misses what is sent meanwhile (its socket reports ENOBUFS): the
+ *   requester's buffer holds one flush.
  *
  * Multicast group BULWARK_MCGRP_EVENTS
  * ------------------------------------
  *
- * BULWARK_CMD_EVENT            one denial or audit hit: EV_* attributes.
+ * BULWARK_CMD_EVENT            one denial or audit hit: EV_* attributes,
+ *   and EV_SEQ (u64): its number, from 1 in queueing order since the module
+ *   was loaded.
  *   Events are queued in the module (at most BULWARK_EVENTS_QUEUED; past
  *   that the oldest is dropped and counted in EVENTS_LOST) until a
  *   FLUSH_EVENTS sends them.
@@ -141,7 +148,7 @@
 #define _UAPI_LINUX_BULWARK_H
 
 #define BULWARK_GENL_NAME "bulwark"
-#define BULWARK_GENL_VERSION 2
+#define BULWARK_GENL_VERSION 3
 #define BULWARK_MCGRP_EVENTS "events"
 
 #define BULWARK_MODULE_VERSION_MAX 32
@@ -222,6 +229,8 @@ enum bulwark_attr {
 	BULWARK_A_EV_EXE,		/* string */
 	BULWARK_A_EV_OBJECT,		/* string */
 	BULWARK_A_SELECTED, /* flag */
+	BULWARK_A_EVENTS_ACK,		/* u64: the last EV_SEQ a reader logged */
+	BULWARK_A_EV_SEQ,		/* u64 */
 	__BULWARK_A_LAST
 };
 
