@@ -23,7 +23,7 @@ test_module_loads() {
 test_genl_family_is_registered() {
 	expect_rc 0 genl ctrl get name bulwark
 	expect_match 'Name: bulwark'
-	expect_match 'Version: 0x2'
+	expect_match 'Version: 0x3'
 }
 
 test_status_reports_module_version_over_netlink() {
