@@ -205,11 +205,16 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/helpers.h $(PURE_OBJS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(WARNINGS) -O1 -g $(SANITIZE) $< $(filter %.o,$^) -o $@ \
-		-lcmocka $(shell $(PKG_CONFIG) --libs yaml-0.1)
+		-lcmocka $(shell $(PKG_CONFIG) --libs yaml-0.1) $(LDLIBS_UNIT)
 
 # The events log is not pure (it drains the ring buffer); its test links it
 # with a fake ring buffer in place of bpf.c.
 $(BUILD)/tests/unit/test_events_log: $(BUILD)/asan/controller/backend/events_log.o
+
+# bulwarkd's record of admitted files, linked with its journal (libsystemd).
+$(BUILD)/tests/unit/test_admitted: CPPFLAGS += -Icontroller/daemon
+$(BUILD)/tests/unit/test_admitted: $(BUILD)/asan/controller/daemon/admitted.o
+$(BUILD)/tests/unit/test_admitted: LDLIBS_UNIT = -lsystemd
 
 check: deps
 	$(Q)$(MAKE) check-run

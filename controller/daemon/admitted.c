@@ -87,6 +87,7 @@ int daemon_admitted_files(const struct image_buffer *image, struct admitted_file
 			out->items = xrealloc(out->items, alloc * sizeof(*out->items));
 		}
 		f = &out->items[out->count++];
+		memset(f, 0, sizeof(*f)); /* taken by a rule: not refused */
 		f->path = xstrdup(bulwark_image_string(&decoded, run->path));
 		f->policy =
 			xstrdup(bulwark_image_string(&decoded, decoded.policies[run->policy].name));
