@@ -13,49 +13,41 @@
 #include "learn_session.h"
 #include "policy.h"
 #include "state.h"
-
-/* @s as a YAML double-quoted scalar into @buf. */
-static void quoted(char *buf, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	buf[n++] = '"';
-	for (; *s && n + 6 < size; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			n += snprintf(buf + n, size - n, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			n += snprintf(buf + n, size - n, "\\x%02x", c);
-		else
-			buf[n++] = c;
-	}
-	buf[n++] = '"';
-	buf[n] = 0;
-}
+#include "yaml_quote.h"
 
 static int learning_image(uint8_t kind, const char *selector, struct image_buffer *out)
 {
-	char text[4608 * 4 + 512], value[4608 * 4];
 	struct policy_set set;
 	struct diag diag;
+	size_t size = 0;
+	char *text = NULL;
+	FILE *f;
 	int ret;
 
-	quoted(value, sizeof(value), selector);
-	snprintf(
-		text, sizeof(text),
+	f = open_memstream(&text, &size);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f,
 		"apiVersion: bulwark/v1\nkind: Policy\nmetadata:\n  name: bulwark-learn\n"
-		"spec:\n  selector:\n    %s: %s\n  mode: audit\n"
-		"  exec:\n    default: deny\n  file:\n    default: deny\n"
-		"  network:\n    ingress:\n      default: deny\n    egress:\n      default: deny\n",
-		selector_key(kind), value);
+		"spec:\n  selector:\n    %s: ",
+		selector_key(kind));
+	yaml_quoted(f, selector);
+	fputs("\n  mode: audit\n"
+	      "  exec:\n    default: deny\n  file:\n    default: deny\n"
+	      "  network:\n    ingress:\n      default: deny\n    egress:\n      default: deny\n",
+	      f);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
 	diag_init(&diag, stderr);
 	policy_set_init(&set, &diag);
-	policy_parse_buffer(&set, "the learning policy", (const unsigned char *)text, strlen(text));
+	policy_parse_buffer(&set, "the learning policy", (const unsigned char *)text, size);
 	if (!diag.errors)
 		policy_check(&set);
 	ret = diag.errors ? -EINVAL : image_build(&set, out);
 	policy_set_free(&set);
+	free(text);
 	return ret;
 }
 

@@ -97,6 +97,8 @@ bool daemon_something_enforces(void);
 
 /* Forwards the kernel's events to the journal, polled on the loop. */
 int daemon_forward_events(struct daemon *d);
+/* Fires @s once more, at @usec on its clock. */
+int daemon_rearm(sd_event_source *s, uint64_t usec);
 /* Removes, every few seconds, the learning sessions their bulwark learn left. */
 int daemon_watch_learning(struct daemon *d);
 void daemon_stop_events(struct daemon *d);

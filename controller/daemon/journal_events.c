@@ -164,10 +164,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		write_cursor(d);
 		daemon_publish(d);
 	}
-	ret = sd_event_source_set_time(s, usec + POLL_USEC);
-	if (ret >= 0)
-		ret = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-	return ret;
+	return daemon_rearm(s, usec + POLL_USEC);
 }
 
 int daemon_forward_events(struct daemon *d)

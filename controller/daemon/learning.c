@@ -50,13 +50,8 @@ static void end_stale_learning(struct daemon *d)
 
 static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 {
-	int ret;
-
 	end_stale_learning(userdata);
-	ret = sd_event_source_set_time(s, usec + LEARNING_CHECK_USEC);
-	if (ret >= 0)
-		ret = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-	return ret;
+	return daemon_rearm(s, usec + LEARNING_CHECK_USEC);
 }
 
 int daemon_watch_learning(struct daemon *d)

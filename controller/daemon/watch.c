@@ -47,10 +47,14 @@ static int on_change(sd_event_source *s, const struct inotify_event *event, void
 	if (!d->debounce)
 		return sd_event_add_time(d->loop, &d->debounce, CLOCK_MONOTONIC,
 					 now + d->debounce_usec, 0, on_quiet, d);
-	ret = sd_event_source_set_time(d->debounce, now + d->debounce_usec);
-	if (ret < 0)
-		return ret;
-	return sd_event_source_set_enabled(d->debounce, SD_EVENT_ONESHOT);
+	return daemon_rearm(d->debounce, now + d->debounce_usec);
+}
+
+int daemon_rearm(sd_event_source *s, uint64_t usec)
+{
+	int ret = sd_event_source_set_time(s, usec);
+
+	return ret < 0 ? ret : sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 }
 
 int daemon_watch(struct daemon *d)

@@ -6,6 +6,7 @@
 
 #include "image_show.h"
 #include "policy.h"
+#include "yaml_quote.h"
 
 void image_rule_path(const struct bulwark_image *image, const struct bulwark_image_path_rule *r,
 		     char *buf, size_t size)
@@ -41,23 +42,6 @@ static void hex(FILE *out, const uint8_t *bytes, size_t len)
 		fprintf(out, "%02x", *bytes++);
 }
 
-/* YAML and JSON strings alike: double-quoted, with the few escapes both share. */
-static void quoted(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void access_list(FILE *out, uint8_t class, uint16_t access, bool json)
 {
 	const char *sep = "";
@@ -90,7 +74,7 @@ static void yaml_path_entries(FILE *out, const struct bulwark_image *image, uint
 			*any = true;
 		image_rule_path(image, r, path, sizeof(path));
 		fprintf(out, "%s- %s: ", indent, class == BULWARK_CLASS_UNIX ? "unix" : "path");
-		quoted(out, path);
+		yaml_quoted(out, path);
 		fprintf(out, "  # rule %u\n", r->rule_id);
 		if (r->digest) {
 			fprintf(out, "%s  sha256: ", indent);
@@ -166,7 +150,7 @@ static void yaml_direction(FILE *out, const struct bulwark_image *image, uint16_
 				continue;
 			image_rule_path(image, r, path, sizeof(path));
 			fprintf(out, "        - unix: ");
-			quoted(out, path);
+			yaml_quoted(out, path);
 			fprintf(out, "  # rule %u\n", r->rule_id);
 		}
 	}
@@ -191,7 +175,7 @@ void image_show_yaml(FILE *out, const struct bulwark_image *image)
 		if (p->selector_kind == BULWARK_SELECTOR_HOST)
 			fprintf(out, "true\n");
 		else {
-			quoted(out, bulwark_image_string(image, p->selector));
+			yaml_quoted(out, bulwark_image_string(image, p->selector));
 			fputc('\n', out);
 		}
 		fprintf(out, "  mode: %s\n", mode_name(p->mode));
@@ -237,7 +221,7 @@ static void json_path_rule(FILE *out, const struct bulwark_image *image,
 	image_rule_path(image, r, path, sizeof(path));
 	fprintf(out, "{\"id\":%u,\"class\":\"%s\",\"match\":\"%s\",\"path\":", r->rule_id,
 		class_name(r->class), match_name(r->match));
-	quoted(out, path);
+	yaml_quoted(out, path);
 	fprintf(out, ",\"access\":");
 	access_list(out, r->class, r->access, true);
 	fprintf(out, ",\"action\":\"%s\"", action_name(r->action));
@@ -274,13 +258,13 @@ void image_show_json(FILE *out, const struct bulwark_image *image)
 		const struct bulwark_image_policy *p = &image->policies[i];
 
 		fprintf(out, "%s{\"name\":", i ? "," : "");
-		quoted(out, bulwark_image_string(image, p->name));
+		yaml_quoted(out, bulwark_image_string(image, p->name));
 		fprintf(out, ",\"selector\":{\"kind\":\"%s\",\"value\":",
 			selector_key(p->selector_kind));
 		if (p->selector_kind == BULWARK_SELECTOR_HOST)
 			fprintf(out, "true");
 		else
-			quoted(out, bulwark_image_string(image, p->selector));
+			yaml_quoted(out, bulwark_image_string(image, p->selector));
 		fprintf(out,
 			"},\"mode\":\"%s\",\"defaults\":{\"exec\":\"%s\",\"file\":\"%s\","
 			"\"egress\":\"%s\",\"ingress\":\"%s\"},\"rules\":[",

@@ -158,6 +158,17 @@ test_a_unit_systemd_starts_anew_is_governed_from_its_first_exec() {
 	wait_until 30 field_is generation $((g + 2))
 }
 
+# start_learning UNIT OUT ERR: bulwark learn --unit UNIT -o OUT in the
+# background (stderr to ERR, its pid in LEARN_PID), once it is learning.
+start_learning() {
+	"$BULWARK" learn --unit "$1" --duration 10m -o "$2" > /dev/null 2> "$3" &
+	LEARN_PID=$!
+	wait_until 60 grep -q '^bulwark: learning ' "$3" || {
+		cat "$3" >&2
+		fail "learn did not start"
+	}
+}
+
 # bulwark learn --unit under the running bulwarkd: a unit systemd starts
 # while learning is learned from its first exec; the policy written, dropped
 # into the policy directory, lets the next start through with no denial.
@@ -173,16 +184,10 @@ test_learn_a_unit_then_enforce_what_it_learned() {
 		ExecStart=/usr/bin/cp /etc/os-release $W/unit-out/copy
 	UNIT
 	expect_rc 0 systemctl daemon-reload
-	"$BULWARK" learn --unit bulwark-learn.service --duration 10m -o "$W/unit-learned.yaml" \
-		> /dev/null 2> "$W/learn.err" &
-	local pid=$!
-	wait_until 60 grep -q '^bulwark: learning ' "$W/learn.err" || {
-		cat "$W/learn.err" >&2
-		fail "learn did not start"
-	}
+	start_learning bulwark-learn.service "$W/unit-learned.yaml" "$W/learn.err" || return 1
 	expect_rc 0 systemctl start bulwark-learn.service
-	kill -INT "$pid"
-	wait "$pid" || rc=$?
+	kill -INT "$LEARN_PID"
+	wait "$LEARN_PID" || rc=$?
 	sed 's/^/# /' "$W/learn.err"
 	[ "$rc" = 0 ] || fail "bulwark learn exited $rc"
 	expect_rc 0 "$BULWARK" check "$W/unit-learned.yaml"
@@ -217,17 +222,11 @@ test_learn_a_unit_then_enforce_what_it_learned() {
 # A learn killed with SIGKILL cannot end its session; bulwarkd notices
 # within seconds and reinstalls without it.
 test_bulwarkd_removes_the_session_of_a_killed_learn() {
-	local pid
-	"$BULWARK" learn --unit bulwark-learn-killed.service --duration 10m -o "$W/killed.yaml" \
-		> /dev/null 2> "$W/learn-killed.err" &
-	pid=$!
-	wait_until 60 grep -q '^bulwark: learning ' "$W/learn-killed.err" || {
-		cat "$W/learn-killed.err" >&2
-		fail "learn did not start"
-	}
+	start_learning bulwark-learn-killed.service "$W/killed.yaml" "$W/learn-killed.err" ||
+		return 1
 	[ -n "$(ls /run/bulwark/sessions)" ] || fail "no session while learning"
-	kill -KILL "$pid"
-	wait "$pid" || :
+	kill -KILL "$LEARN_PID"
+	wait "$LEARN_PID" || :
 	wait_until 30 sh -c '[ -z "$(ls /run/bulwark/sessions)" ]' || return 1
 	wait_until 10 sh -c "journalctl -u bulwarkd -o cat --no-pager |
 		grep -q 'removed 1 learning session its bulwark learn left'"

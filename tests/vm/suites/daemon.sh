@@ -38,6 +38,18 @@ test_apt_install_and_start_is_ready_only_with_the_policy_enforced() {
 	expect_match '^daemon: bulwarkd running \(pid [0-9]+\), 1 reloads, 0 rejected, 0 re-admitted, 0 refused; last: generation 1 applied'
 }
 
+# WatchdogSec=30s: sd-event sends WATCHDOG=1 at most every 15 s, and
+# systemd stamps each one it receives.
+watchdog_stamp() { systemctl show -P WatchdogTimestampMonotonic bulwarkd; }
+watchdog_fed_since() { [ "$(watchdog_stamp)" -gt "$1" ]; }
+test_the_watchdog_is_fed() {
+	local first
+	expect_rc 0 systemctl show -P WatchdogUSec bulwarkd
+	expect_match '^30s$'
+	first=$(watchdog_stamp)
+	wait_until 25 watchdog_fed_since "${first:-0}"
+}
+
 test_it_keeps_only_the_capabilities_a_reload_needs() {
 	# CAP_DAC_READ_SEARCH 2, NET_ADMIN 12, SYS_ADMIN 21, SYS_RESOURCE 24, PERFMON 38, BPF 39
 	expect_rc 0 grep '^Cap' "/proc/$(main_pid)/status"
