@@ -17,6 +17,7 @@ static const char *const op_names[__BW_OP_MAX] = {
 	[BW_OP_RENAME] = "rename", [BW_OP_TRUNCATE] = "truncate", [BW_OP_SETATTR] = "setattr",
 	[BW_OP_FCNTL] = "fcntl",   [BW_OP_MOUNT] = "mount",	  [BW_OP_CHROOT] = "chroot",
 	[BW_OP_USERNS] = "userns", [BW_OP_CLONE] = "clone",	  [BW_OP_SOCKET] = "socket",
+	[BW_OP_MODULE] = "module", [BW_OP_KEXEC] = "kexec",
 };
 
 const char *event_op_name(__u8 op)
@@ -67,11 +68,15 @@ static const char *why_text(__u8 why)
 		return "would leave the policy's cgroup";
 	if (why & BW_WHY_KERNEL_HELPER)
 		return "would choose a program the kernel runs";
+	if (why & BW_WHY_KERNEL_CODE)
+		return "would load code into the kernel";
 	return NULL;
 }
 
 static __u8 access_class(const struct bw_event *e)
 {
+	if (e->op == BW_OP_MODULE || e->op == BW_OP_KEXEC)
+		return BULWARK_CLASS_EXEC;
 	if (e->op == BW_OP_OPEN || e->op >= BW_OP_UNLINK || e->class == BULWARK_CLASS_FILE)
 		return BULWARK_CLASS_FILE;
 	if (e->class == BULWARK_CLASS_UNIX)
@@ -89,8 +94,12 @@ void event_print_text(FILE *out, const struct event_record *r)
 	fprintf(out, "bulwark: %s %s %s: policy %s",
 		e->verdict == BW_VERDICT_AUDIT ? "audit" : "deny", event_op_name(e->op), object,
 		r->policy);
-	/* Operations denied as such (mount, chroot, ...) are no rule's or default's. */
-	if (e->op < BW_OP_MOUNT &&
+	/*
+	 * Operations denied as such (mount, chroot, ...) are no rule's or
+	 * default's; a module or kexec file under the host policy is its exec rules'.
+	 */
+	if ((e->op < BW_OP_MOUNT || e->op == BW_OP_MODULE || e->op == BW_OP_KEXEC) &&
+	    !(e->why & BW_WHY_KERNEL_CODE) &&
 	    !(e->op == BW_OP_OPEN && (e->why & (BW_WHY_ESCAPE | BW_WHY_KERNEL_HELPER)))) {
 		if (e->rule)
 			fprintf(out, ", rule %u", e->rule);

@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_struct.h>
+#include <linux/kernel_read_file.h>
 #include <linux/kernfs.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -21,6 +22,7 @@
 #include <uapi/linux/mount.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/security.h>
 #include <uapi/linux/bulwark.h>
 
 #include "decision.h"
@@ -531,6 +533,54 @@ static int on_fs_context_parse_param(struct pt_regs *regs)
 	return decision_conclude(&d, param->key);
 }
 
+/*
+ * Loading code into the kernel: a module (finit_module, init_module) or a
+ * kernel to kexec (kexec_file_load, kexec_load). The kernel would run it
+ * outside every policy, with parameters of the loader's choosing (a module
+ * parameter can name a helper program). Under a policy that decides what
+ * runs, a workload may not; under the host policy, which also decides the
+ * programs the kernel starts (modprobe), a file is decided as running it
+ * (@file), and code from memory is denied (@name: the event's object).
+ */
+static int kernel_code_hook(struct file *file, u8 op, const char *name)
+{
+	struct decision d = {.class = BULWARK_CLASS_EXEC, .why = BULWARK_WHY_KERNEL_CODE};
+	bool host;
+
+	if (!decision_begin(&d, op) || !decides_exec(&d))
+		return 0;
+	host = d.ref.index + 1 == d.gen->host_policy;
+	if (file && host)
+		return exec_hook(file, op);
+	d.denied = BULWARK_ACCESS_OPERATION;
+	return decision_conclude(&d, file ? (const char *)file->f_path.dentry->d_name.name : name);
+}
+
+/* security_kernel_read_file(file, id, contents) */
+static int on_kernel_read_file(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+	enum kernel_read_file_id id = hook_arg(regs, 1);
+
+	if (id == READING_MODULE)
+		return kernel_code_hook(file, BULWARK_OP_MODULE, NULL);
+	if (id == READING_KEXEC_IMAGE || id == READING_KEXEC_INITRAMFS)
+		return kernel_code_hook(file, BULWARK_OP_KEXEC, NULL);
+	return 0;
+}
+
+/* security_kernel_load_data(id, contents) */
+static int on_kernel_load_data(struct pt_regs *regs)
+{
+	enum kernel_load_data_id id = hook_arg(regs, 0);
+
+	if (id == LOADING_MODULE)
+		return kernel_code_hook(NULL, BULWARK_OP_MODULE, "init_module");
+	if (id == LOADING_KEXEC_IMAGE)
+		return kernel_code_hook(NULL, BULWARK_OP_KEXEC, "kexec_load");
+	return 0;
+}
+
 /* security_task_alloc(task, clone_flags): clone3 with CLONE_INTO_CGROUP. */
 static int on_task_alloc(struct pt_regs *regs)
 {
@@ -566,5 +616,7 @@ const struct bulwark_hook_spec bulwark_file_hooks[] = {
 	{"security_create_user_ns", on_create_user_ns},
 	{"security_fs_context_parse_param", on_fs_context_parse_param},
 	{"security_task_alloc", on_task_alloc},
+	{"security_kernel_read_file", on_kernel_read_file},
+	{"security_kernel_load_data", on_kernel_load_data},
 	{NULL, NULL},
 };

@@ -92,6 +92,7 @@ struct decision {
 	__u8 class; /* the class that decided */
 	__u8 why;
 	__u8 by_d_path; /* name_path() named the file by d_path in the task's namespace */
+	__u8 host; /* the host policy governs the task */
 	/* IP operations */
 	__u8 family;
 	__u8 protocol;
@@ -203,6 +204,7 @@ static __always_inline bool find_policy(struct decision *d)
 	if (index >= BW_POLICY_MAX)
 		return false;
 	d->index = index;
+	d->host = found == gen->host_policy;
 	index += d->slot * BW_POLICY_MAX;
 	d->policy = bpf_map_lookup_elem(&bw_policies, &index);
 	if (!d->policy || !d->policy->valid)
@@ -1803,6 +1805,64 @@ int BPF_PROG(bulwark_fs_param, struct fs_context *fc, struct fs_parameter *param
 	}
 	leave_slot(d.slot);
 	return ret;
+}
+
+/*
+ * Loading code into the kernel: a module (finit_module, init_module) or a
+ * kernel to kexec (kexec_file_load, kexec_load). The kernel would run it
+ * outside every policy, with parameters of the loader's choosing (a module
+ * parameter can name a helper program). Under a policy that decides what
+ * runs, a workload may not; under the host policy, which also decides the
+ * programs the kernel starts (modprobe), a file is decided as running it
+ * (@file), and code from memory is denied. @name: the event's object
+ * when there is no file.
+ */
+static __always_inline int kernel_code_hook(struct file *file, __u8 op, const char *name)
+{
+	struct decision d = {.op = op, .class = BULWARK_CLASS_EXEC, .why = BW_WHY_KERNEL_CODE};
+	bool host;
+	int ret = 0;
+
+	if (!begin_decision(&d))
+		return 0;
+	host = d.host;
+	if (decides_exec(d.policy) && !(file && host)) {
+		d.denied = BW_ACCESS_OPERATION;
+		ret = conclude_named(&d, NULL,
+				     file ? BPF_CORE_READ(file, f_path.dentry, d_name.name)
+					  : (const unsigned char *)name);
+		leave_slot(d.slot);
+		return ret;
+	}
+	leave_slot(d.slot);
+	if (file && host)
+		return exec_hook(file, op, false, true);
+	return 0;
+}
+
+SEC("lsm.s/kernel_read_file")
+int BPF_PROG(bulwark_kernel_read_file, struct file *file, enum kernel_read_file_id id,
+	     bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	if (id == READING_MODULE)
+		return kernel_code_hook(file, BW_OP_MODULE, NULL);
+	if (id == READING_KEXEC_IMAGE || id == READING_KEXEC_INITRAMFS)
+		return kernel_code_hook(file, BW_OP_KEXEC, NULL);
+	return 0;
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(bulwark_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	if (id == LOADING_MODULE)
+		return kernel_code_hook(NULL, BW_OP_MODULE, "init_module");
+	if (id == LOADING_KEXEC_IMAGE)
+		return kernel_code_hook(NULL, BW_OP_KEXEC, "kexec_load");
+	return 0;
 }
 
 /* clone3 with CLONE_INTO_CGROUP starts the child in a cgroup of the caller's choosing. */

@@ -303,6 +303,8 @@ enum bw_op {
 	BW_OP_USERNS, /* creating a user namespace */
 	BW_OP_CLONE, /* clone3 with CLONE_INTO_CGROUP */
 	BW_OP_SOCKET, /* a socket of a family no rule can name */
+	BW_OP_MODULE, /* loading a kernel module (finit_module, init_module) */
+	BW_OP_KEXEC, /* loading a kernel to kexec (kexec_file_load, kexec_load) */
 	__BW_OP_MAX
 };
 
@@ -319,6 +321,7 @@ enum bw_verdict {
 #define BW_WHY_ESCAPE (1u << 4) /* would move the task out of its policy's cgroup */
 #define BW_WHY_OTHER_NAMESPACE (1u << 5) /* a file on a mount of another namespace */
 #define BW_WHY_KERNEL_HELPER (1u << 6) /* would choose a program the kernel runs */
+#define BW_WHY_KERNEL_CODE (1u << 7) /* would load code into the kernel */
 
 /* In bw_event.access: the operation itself was denied (mount, chroot, ...). */
 #define BW_ACCESS_OPERATION 0x8000

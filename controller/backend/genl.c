@@ -558,6 +558,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 	    !a[BULWARK_A_EV_OP] || !a[BULWARK_A_EV_POLICY] || !a[BULWARK_A_EV_SEQ])
 		return NL_OK; /* not one we can read: skipped */
 	seq = nla_get_u64(a[BULWARK_A_EV_SEQ]);
+	/* The module's events carry the BPF backend's numbers (one event format). */
+	_Static_assert((int)__BULWARK_OP_MAX == (int)__BW_OP_MAX &&
+			       (int)BULWARK_OP_KEXEC == (int)BW_OP_KEXEC &&
+			       BULWARK_WHY_KERNEL_CODE == BW_WHY_KERNEL_CODE,
+		       "bulwark.ko's event numbers differ from the BPF backend's");
 #define GET(attr, field, type)                                                                     \
 	do {                                                                                       \
 		if (a[attr])                                                                       \

@@ -12,6 +12,7 @@
 #include "learned.h"
 #include "policy.h"
 #include "policy_syntax.h"
+#include "yaml_quote.h"
 
 /* One path (an exec'd file, a directory of file accesses, a unix socket). */
 struct seen_path {
@@ -257,7 +258,7 @@ static int add_net(struct learned *l, const struct bw_event *e, bool ingress)
 
 #define WHY_NOT_ALLOWABLE                                                                          \
 	(BW_WHY_UNDECIDABLE | BW_WHY_UNIX_RELATIVE | BW_WHY_NAMES | BW_WHY_ESCAPE |                \
-	 BW_WHY_OTHER_NAMESPACE | BW_WHY_KERNEL_HELPER)
+	 BW_WHY_OTHER_NAMESPACE | BW_WHY_KERNEL_HELPER | BW_WHY_KERNEL_CODE)
 
 int learned_add(struct learned *l, const struct bw_event *e)
 {
@@ -340,23 +341,6 @@ void learned_by_path(struct learned *l, const char *path)
 			l->exec.items[i].by_path = true;
 }
 
-/* @s as a YAML double-quoted scalar. */
-static void put_quoted(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 /* Text for a comment: printable, one line. */
 static void put_comment_text(FILE *out, const char *s)
 {
@@ -417,6 +401,8 @@ static const char *op_text(uint8_t op)
 		[BW_OP_USERNS] = "user namespace",
 		[BW_OP_CLONE] = "clone into a cgroup",
 		[BW_OP_SOCKET] = "socket",
+		[BW_OP_MODULE] = "kernel module load",
+		[BW_OP_KEXEC] = "kexec load",
 	};
 
 	return op < __BW_OP_MAX && names[op] ? names[op] : "operation";
@@ -488,7 +474,7 @@ static int write_exec(const struct learned *l, FILE *out,
 							    : "not installed by dpkg");
 		put_seen_comment(out, "      ", &l->exec.items[i]);
 		fprintf(out, "      - path: ");
-		put_quoted(out, l->exec.items[i].path);
+		yaml_quoted(out, l->exec.items[i].path);
 		fputc('\n', out);
 	}
 	free(packages);
@@ -511,7 +497,7 @@ static void write_files(const struct learned *l, FILE *out)
 				     "changes every run) and the rest of /proc\n");
 		put_seen_comment(out, "      ", s);
 		fprintf(out, "      - path: ");
-		put_quoted(out, s->path);
+		yaml_quoted(out, s->path);
 		fprintf(out, "\n        access: ");
 		put_access(out, BULWARK_CLASS_FILE, s->access);
 		fprintf(out, "\n        action: allow\n");
@@ -555,7 +541,7 @@ static void write_unix(FILE *out, const struct seen_paths *p)
 		fprintf(out, "        # %lu operation%s\n", p->items[i].count,
 			p->items[i].count == 1 ? "" : "s");
 		fprintf(out, "        - unix: ");
-		put_quoted(out, p->items[i].path);
+		yaml_quoted(out, p->items[i].path);
 		fputc('\n', out);
 	}
 }
@@ -616,7 +602,7 @@ int learned_write(struct learned *l, const struct learned_header *h,
 	fprintf(out, "apiVersion: bulwark/v1\nkind: Policy\nmetadata:\n  name: %s\nspec:\n",
 		h->name);
 	fprintf(out, "  selector:\n    %s: ", selector_key(h->selector_kind));
-	put_quoted(out, h->selector);
+	yaml_quoted(out, h->selector);
 	fprintf(out, "\n  mode: enforce\n");
 	ret = write_exec(l, out, owner, arg);
 	if (ret)

@@ -64,6 +64,10 @@
  *   cgroup-move DIR            write this process's pid into DIR/cgroup.procs
  *   clone-into-cgroup DIR      clone3 with CLONE_INTO_CGROUP into DIR (the child exits)
  *   socket packet|vsock|netlink   create a socket of that family (and close it)
+ *   finit-module FILE          finit_module(FILE, "", 0): load FILE as a kernel module
+ *   init-module FILE           init_module() of FILE's bytes, from memory
+ *   kexec-file-load FILE       kexec_file_load(FILE, no initramfs, "")
+ *   kexec-load                 kexec_load() of no segments (unloads the kexec kernel)
  *   pause                      print "ready", wait for end of file on standard input
  */
 #include <arpa/inet.h>
@@ -697,6 +701,57 @@ static int op_socket(int argc __unused, char **argv)
 	usage("socket: unknown family '%s' (packet, vsock, netlink)", argv[0]);
 }
 
+/*
+ * Loading code into the kernel. Files that are not modules or kernels get
+ * ENOEXEC from the loader once the LSM hooks let them through.
+ */
+static int op_finit_module(int argc __unused, char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static int op_init_module(int argc __unused, char **argv)
+{
+	/* Longer than an ELF header: a shorter blob is refused before the LSM hook. */
+	char buf[4096] = {0};
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return errno;
+	if (read(fd, buf, sizeof(buf)) < 0)
+		e = errno;
+	close(fd);
+	if (!e && syscall(SYS_init_module, buf, sizeof(buf), ""))
+		e = errno;
+	return e;
+}
+
+static int op_kexec_file_load(int argc __unused, char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return errno;
+	/* KEXEC_FILE_NO_INITRAMFS is 4; the command line's length counts its NUL. */
+	if (syscall(SYS_kexec_file_load, fd, -1, 1ul, "", 4ul))
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static int op_kexec_load(int argc __unused, char **argv __unused)
+{
+	/* No segments: unload (nothing is loaded in the test VM). KEXEC_ARCH_DEFAULT is 0. */
+	return syscall(SYS_kexec_load, 0ul, 0ul, NULL, 0ul) ? errno : 0;
+}
+
 /* --- IP sockets ------------------------------------------------------------ */
 
 struct inet {
@@ -1115,6 +1170,10 @@ static const struct op {
 	{"cgroup-move", 1, 1, op_cgroup_move},
 	{"clone-into-cgroup", 1, 1, op_clone_into_cgroup},
 	{"socket", 1, 1, op_socket},
+	{"finit-module", 1, 1, op_finit_module},
+	{"init-module", 1, 1, op_init_module},
+	{"kexec-file-load", 1, 1, op_kexec_file_load},
+	{"kexec-load", 0, 0, op_kexec_load},
 	{"pause", 0, 0, op_pause},
 };
 

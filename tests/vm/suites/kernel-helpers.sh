@@ -3,8 +3,11 @@
 # both backends: a host policy that denies the helper's path keeps it from
 # running and reports the exec once; without the policy the same crash runs
 # it (so the test can fail). A host policy with exec rules also keeps root
-# from changing core_pattern. What a governed workload may not write is the
-# conformance scenario kernel-helpers.scn. This suite is host-wide by
+# from changing core_pattern. Under the host policy a kernel module loaded
+# from a file is decided as running the file (modprobe, which the kernel
+# starts, loads modules so), and one from memory is refused. What a
+# governed workload may not write or load is the conformance scenario
+# kernel-helpers.scn. This suite is host-wide by
 # design: the helper runs outside every test cgroup; its policy denies one
 # path and allows everything else.
 
@@ -26,7 +29,10 @@ helpers_setup() {
 		    default: allow
 		    deny:
 		      - path: $W/helper
+		      - path: $W/denied.ko
 	POLICY
+	echo 'not a module' > "$W/denied.ko"
+	echo 'not a module' > "$W/other.ko"
 	[ -e "$SAVED" ] || cat /proc/sys/kernel/core_pattern > "$SAVED"
 	echo "|$W/helper %p" > /proc/sys/kernel/core_pattern
 }
@@ -70,6 +76,19 @@ helper_is_decided_by_the_host_policy() { # BACKEND
 	expect_match '^EPERM$'
 	OUT=$("$BULWARK" events --json | tail -1)
 	expect_match '"policy":"host-helpers","operation":"open","object":"core_pattern","access":\["write"\]'
+	# A module file is decided by the exec rules: a denied one is refused
+	# with its event; another reaches the loader, which finds no module.
+	expect_rc 1 "$BWOP" finit-module "$W/denied.ko"
+	expect_match '^EPERM$'
+	OUT=$("$BULWARK" events --json | tail -1)
+	expect_match "\"policy\":\"host-helpers\",\"operation\":\"module\",\"object\":\"$W/denied.ko\",\"access\":\\[\\],\"class\":\"exec\",\"rule\":2,"
+	expect_rc 1 "$BWOP" finit-module "$W/other.ko"
+	expect_match '^ENOEXEC$'
+	# From memory there is no file to decide: refused.
+	expect_rc 1 "$BWOP" init-module "$W/other.ko"
+	expect_match '^EPERM$'
+	OUT=$("$BULWARK" events --json | tail -1)
+	expect_match '"policy":"host-helpers","operation":"module","object":"init_module"'
 	expect_rc 0 "$BULWARK" unload
 	crash
 	wait_for_file "$W/ran" || fail "after unload the core-dump helper did not run"

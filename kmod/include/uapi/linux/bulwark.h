@@ -262,6 +262,8 @@ enum bulwark_op {
 	BULWARK_OP_USERNS,
 	BULWARK_OP_CLONE,
 	BULWARK_OP_SOCKET,
+	BULWARK_OP_MODULE,	/* loading a kernel module (finit_module, init_module) */
+	BULWARK_OP_KEXEC,	/* loading a kernel to kexec (kexec_file_load, kexec_load) */
 	__BULWARK_OP_MAX
 };
 
@@ -277,6 +279,7 @@ enum bulwark_event_verdict {
 #define BULWARK_WHY_ESCAPE (1u << 4)	/* would move the task out of its policy's cgroup */
 #define BULWARK_WHY_OTHER_NAMESPACE (1u << 5)
 #define BULWARK_WHY_KERNEL_HELPER (1u << 6)	/* would choose a program the kernel runs */
+#define BULWARK_WHY_KERNEL_CODE (1u << 7)	/* would load code into the kernel */
 
 /* Access bit of operations that are not file accesses (mount, chroot, ...). */
 #define BULWARK_ACCESS_OPERATION 0x8000
