@@ -358,6 +358,28 @@ static int on_file_open(struct pt_regs *regs)
 	return decide_named(&d, BULWARK_CLASS_FILE, want, path, len);
 }
 
+/*
+ * security_file_receive(file): a descriptor received (SCM_RIGHTS,
+ * pidfd_getfd) is an open made by another process; what on_file_open
+ * refuses a workload to write may not be received for writing either.
+ */
+static int on_file_receive(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+	struct decision d = {.class = BULWARK_CLASS_FILE};
+
+	if (!(file->f_mode & FMODE_WRITE) || !decision_begin(&d, BULWARK_OP_RECEIVE))
+		return 0;
+	if (may_leave_policy(&d, file))
+		d.why = BULWARK_WHY_ESCAPE;
+	else if (decides_exec(&d) && sets_kernel_helper(file->f_path.dentry))
+		d.why = BULWARK_WHY_KERNEL_HELPER;
+	else
+		return 0;
+	d.denied = (file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
+	return decision_conclude(&d, file->f_path.dentry->d_name.name);
+}
+
 /* security_file_fcntl(file, cmd, arg): dropping O_APPEND needs write. */
 static int on_file_fcntl(struct pt_regs *regs)
 {
@@ -598,6 +620,7 @@ const struct bulwark_hook_spec bulwark_file_hooks[] = {
 	{"security_file_mprotect", on_file_mprotect},
 	{"security_file_open", on_file_open},
 	{"security_file_fcntl", on_file_fcntl},
+	{"security_file_receive", on_file_receive},
 	{"security_path_unlink", on_path_unlink},
 	{"security_path_mkdir", on_path_mkdir},
 	{"security_path_rmdir", on_path_rmdir},

@@ -1576,6 +1576,35 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 
 /* --- changes to the file tree -------------------------------------------------- */
 
+/*
+ * A descriptor received (SCM_RIGHTS, pidfd_getfd) is an open made by
+ * another process: one of the settings file_open refuses a workload
+ * (moving tasks out of its policy, choosing what the kernel runs), opened
+ * for writing elsewhere, may not be received either.
+ */
+SEC("lsm.s/file_receive")
+int BPF_PROG(bulwark_file_receive, struct file *file, int ret)
+{
+	struct decision d = {.op = BW_OP_RECEIVE, .class = BULWARK_CLASS_FILE};
+	fmode_t mode = file->f_mode;
+
+	if (ret)
+		return ret;
+	if (!(mode & FMODE_WRITE) || !begin_decision(&d))
+		return 0;
+	if (may_leave_policy(&d, file))
+		d.why = BW_WHY_ESCAPE;
+	else if (decides_exec(d.policy) && sets_kernel_helper(BPF_CORE_READ(file, f_path.dentry)))
+		d.why = BW_WHY_KERNEL_HELPER;
+	if (d.why) {
+		d.denied =
+			(file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
+		ret = conclude_named(&d, NULL, BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	}
+	leave_slot(d.slot);
+	return ret;
+}
+
 SEC("lsm/path_unlink")
 int BPF_PROG(bulwark_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {

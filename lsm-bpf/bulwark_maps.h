@@ -305,6 +305,7 @@ enum bw_op {
 	BW_OP_SOCKET, /* a socket of a family no rule can name */
 	BW_OP_MODULE, /* loading a kernel module (finit_module, init_module) */
 	BW_OP_KEXEC, /* loading a kernel to kexec (kexec_file_load, kexec_load) */
+	BW_OP_RECEIVE, /* receiving a descriptor (SCM_RIGHTS, pidfd_getfd) */
 	__BW_OP_MAX
 };
 

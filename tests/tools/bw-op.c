@@ -68,6 +68,12 @@
  *   init-module FILE           init_module() of FILE's bytes, from memory
  *   kexec-file-load FILE       kexec_file_load(FILE, no initramfs, "")
  *   kexec-load                 kexec_load() of no segments (unloads the kexec kernel)
+ *   fd-serve SOCK FILE [SECONDS]  open FILE for writing, then (in a detached child,
+ *                              until SOCK is removed) hand it over SCM_RIGHTS to each
+ *                              connection to the unix socket SOCK; "PID FD" in SOCK.info
+ *   fd-receive SOCK            receive a descriptor from fd-serve at SOCK (EPERM when
+ *                              the kernel refused it: MSG_CTRUNC)
+ *   fd-getfd SOCK              pidfd_getfd() the descriptor fd-serve at SOCK holds
  *   pause                      print "ready", wait for end of file on standard input
  */
 #include <arpa/inet.h>
@@ -1123,6 +1129,136 @@ static int op_pause(int argc __unused, char **argv __unused)
 
 /* --- dispatch -------------------------------------------------------------- */
 
+/* --- descriptors handed over --------------------------------------------- */
+
+static int op_fd_serve(int argc, char **argv)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr("fd-serve", argv[0], &sun);
+	long seconds = argc > 2 ? parse_num(argv[2], 1, 86400, "seconds") : 120;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), file, e;
+	char info[PATH_MAX + 8];
+	struct stat st, now;
+	time_t end;
+	pid_t pid;
+	FILE *f;
+
+	if (fd < 0)
+		return errno;
+	file = open(argv[1], O_WRONLY | O_CLOEXEC);
+	if (file < 0 || bind(fd, (struct sockaddr *)&sun, len) || listen(fd, 64) ||
+	    stat(argv[0], &st)) {
+		e = errno;
+		close(fd);
+		return e;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid > 0) {
+		snprintf(info, sizeof(info), "%s.info", argv[0]);
+		f = fopen(info, "w");
+		if (!f)
+			return errno;
+		fprintf(f, "%d %d\n", (int)pid, file);
+		return fclose(f) ? errno : 0;
+	}
+	setsid();
+	e = open("/dev/null", O_RDWR);
+	if (e >= 0) {
+		dup2(e, 0);
+		dup2(e, 1);
+		dup2(e, 2);
+		if (e > 2)
+			close(e);
+	}
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		char control[CMSG_SPACE(sizeof(int))] = {0};
+		struct iovec iov = {.iov_base = "x", .iov_len = 1};
+		struct msghdr msg = {.msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = control,
+				     .msg_controllen = sizeof(control)};
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		int conn;
+
+		if (stat(argv[0], &now) || now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+			break;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			continue;
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &file, sizeof(int));
+		sendmsg(conn, &msg, MSG_NOSIGNAL);
+		close(conn);
+	}
+	_exit(0);
+}
+
+static int op_fd_receive(int argc __unused, char **argv)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr("fd-receive", argv[0], &sun);
+	char control[CMSG_SPACE(sizeof(int))] = {0}, byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e = 0, got;
+	struct cmsghdr *c;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&sun, len) || recvmsg(fd, &msg, MSG_CMSG_CLOEXEC) < 0) {
+		e = errno;
+		close(fd);
+		return e;
+	}
+	close(fd);
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+		memcpy(&got, CMSG_DATA(c), sizeof(int));
+		close(got);
+		return 0;
+	}
+	/* The kernel drops a descriptor an LSM refuses and says so with MSG_CTRUNC. */
+	return (msg.msg_flags & MSG_CTRUNC) ? EPERM : EPROTO;
+}
+
+static int op_fd_getfd(int argc __unused, char **argv)
+{
+	char info[PATH_MAX + 8];
+	int pid, target, pidfd, got;
+	FILE *f;
+
+	snprintf(info, sizeof(info), "%s.info", argv[0]);
+	f = fopen(info, "r");
+	if (!f)
+		return errno;
+	if (fscanf(f, "%d %d", &pid, &target) != 2) {
+		fclose(f);
+		return EPROTO;
+	}
+	fclose(f);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return errno;
+	got = syscall(SYS_pidfd_getfd, pidfd, target, 0);
+	close(pidfd);
+	if (got < 0)
+		return errno;
+	close(got);
+	return 0;
+}
+
 static const struct op {
 	const char *name;
 	int min, max; /* argument counts; max -1: any */
@@ -1174,6 +1310,9 @@ static const struct op {
 	{"init-module", 1, 1, op_init_module},
 	{"kexec-file-load", 1, 1, op_kexec_file_load},
 	{"kexec-load", 0, 0, op_kexec_load},
+	{"fd-serve", 2, 3, op_fd_serve},
+	{"fd-receive", 1, 1, op_fd_receive},
+	{"fd-getfd", 1, 1, op_fd_getfd},
 	{"pause", 0, 0, op_pause},
 };
 

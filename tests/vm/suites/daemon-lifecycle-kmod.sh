@@ -5,7 +5,7 @@
 # acknowledges them, so a kill -9 loop loses none either.
 # vm-append: bulwark_init=systemd
 # vm-kernels: 6.1
-# vm-timeout: 450
+# vm-timeout: 600
 LIFECYCLE_BACKEND=kmod
 # shellcheck source=daemon-lifecycle.sh
 . "$BULWARK_REPO/tests/vm/suites/daemon-lifecycle.sh"

@@ -7,7 +7,7 @@
 # again. BPF backend (daemon-lifecycle-kmod.sh: the same on bulwark.ko);
 # policies on /sys/fs/cgroup/bulwark-test.
 # vm-append: bulwark_init=systemd
-# vm-timeout: 450
+# vm-timeout: 600
 
 # shellcheck source=../lifecycle.sh
 . "$BULWARK_REPO/tests/vm/lifecycle.sh"

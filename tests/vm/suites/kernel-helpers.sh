@@ -81,7 +81,7 @@ helper_is_decided_by_the_host_policy() { # BACKEND
 	expect_rc 1 "$BWOP" finit-module "$W/denied.ko"
 	expect_match '^EPERM$'
 	OUT=$("$BULWARK" events --json | tail -1)
-	expect_match "\"policy\":\"host-helpers\",\"operation\":\"module\",\"object\":\"$W/denied.ko\",\"access\":\\[\\],\"class\":\"exec\",\"rule\":2,"
+	expect_match "\"policy\":\"host-helpers\",\"operation\":\"module\",\"object\":\"$W/denied.ko\",\"access\":\\[\"exec\"\\],\"class\":\"exec\",\"rule\":2,"
 	expect_rc 1 "$BWOP" finit-module "$W/other.ko"
 	expect_match '^ENOEXEC$'
 	# From memory there is no file to decide: refused.

@@ -264,6 +264,7 @@ enum bulwark_op {
 	BULWARK_OP_SOCKET,
 	BULWARK_OP_MODULE,	/* loading a kernel module (finit_module, init_module) */
 	BULWARK_OP_KEXEC,	/* loading a kernel to kexec (kexec_file_load, kexec_load) */
+	BULWARK_OP_RECEIVE,	/* receiving a descriptor (SCM_RIGHTS, pidfd_getfd) */
 	__BULWARK_OP_MAX
 };
 
