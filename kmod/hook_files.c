@@ -309,6 +309,19 @@ static bool decides_exec(const struct decision *d)
 	       d->ref.policy->defaults[BULWARK_CLASS_EXEC] != BULWARK_ALLOW;
 }
 
+/*
+ * Why writing @file is refused whatever the rules say (BULWARK_WHY_*), or
+ * 0: it moves tasks out of the policy, or it chooses what the kernel runs.
+ */
+static u8 refused_write(const struct decision *d, struct file *file)
+{
+	if (may_leave_policy(d, file))
+		return BULWARK_WHY_ESCAPE;
+	if (decides_exec(d) && sets_kernel_helper(file->f_path.dentry))
+		return BULWARK_WHY_KERNEL_HELPER;
+	return 0;
+}
+
 /* security_file_open(file) */
 static int on_file_open(struct pt_regs *regs)
 {
@@ -337,12 +350,8 @@ static int on_file_open(struct pt_regs *regs)
 	if (!want || !decision_begin(&d, BULWARK_OP_OPEN))
 		return 0;
 	/* Settings no policy rule can grant: leaving the cgroup, choosing what the kernel runs. */
-	if (mode & FMODE_WRITE) {
-		if (may_leave_policy(&d, file))
-			d.why = BULWARK_WHY_ESCAPE;
-		else if (decides_exec(&d) && sets_kernel_helper(file->f_path.dentry))
-			d.why = BULWARK_WHY_KERNEL_HELPER;
-	}
+	if (mode & FMODE_WRITE)
+		d.why = refused_write(&d, file);
 	if (d.why) {
 		d.denied = want;
 		return decision_conclude(&d, file->f_path.dentry->d_name.name);
@@ -370,11 +379,8 @@ static int on_file_receive(struct pt_regs *regs)
 
 	if (!(file->f_mode & FMODE_WRITE) || !decision_begin(&d, BULWARK_OP_RECEIVE))
 		return 0;
-	if (may_leave_policy(&d, file))
-		d.why = BULWARK_WHY_ESCAPE;
-	else if (decides_exec(&d) && sets_kernel_helper(file->f_path.dentry))
-		d.why = BULWARK_WHY_KERNEL_HELPER;
-	else
+	d.why = refused_write(&d, file);
+	if (!d.why)
 		return 0;
 	d.denied = (file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
 	return decision_conclude(&d, file->f_path.dentry->d_name.name);

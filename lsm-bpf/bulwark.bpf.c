@@ -1469,6 +1469,19 @@ static __always_inline bool decides_exec(const struct bw_policy *p)
 	       p->defaults[BULWARK_CLASS_EXEC] != BULWARK_ALLOW;
 }
 
+/*
+ * Why writing @file is refused whatever the rules say (BW_WHY_*), or 0:
+ * it moves tasks out of the policy, or it chooses what the kernel runs.
+ */
+static __always_inline __u8 refused_write(struct decision *d, struct file *file)
+{
+	if (may_leave_policy(d, file))
+		return BW_WHY_ESCAPE;
+	if (decides_exec(d->policy) && sets_kernel_helper(BPF_CORE_READ(file, f_path.dentry)))
+		return BW_WHY_KERNEL_HELPER;
+	return 0;
+}
+
 SEC("lsm.s/file_open")
 int BPF_PROG(bulwark_open, struct file *file, int ret)
 {
@@ -1517,13 +1530,8 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 		return 0;
 	slot = d.slot;
 	/* Settings no policy rule can grant: leaving the cgroup, choosing what the kernel runs. */
-	if (mode & FMODE_WRITE) {
-		if (may_leave_policy(&d, file))
-			d.why = BW_WHY_ESCAPE;
-		else if (decides_exec(d.policy) &&
-			 sets_kernel_helper(BPF_CORE_READ(file, f_path.dentry)))
-			d.why = BW_WHY_KERNEL_HELPER;
-	}
+	if (mode & FMODE_WRITE)
+		d.why = refused_write(&d, file);
 	if (d.why) {
 		d.denied = want;
 		d.class = BULWARK_CLASS_FILE;
@@ -1592,10 +1600,7 @@ int BPF_PROG(bulwark_file_receive, struct file *file, int ret)
 		return ret;
 	if (!(mode & FMODE_WRITE) || !begin_decision(&d))
 		return 0;
-	if (may_leave_policy(&d, file))
-		d.why = BW_WHY_ESCAPE;
-	else if (decides_exec(d.policy) && sets_kernel_helper(BPF_CORE_READ(file, f_path.dentry)))
-		d.why = BW_WHY_KERNEL_HELPER;
+	d.why = refused_write(&d, file);
 	if (d.why) {
 		d.denied =
 			(file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;

@@ -84,6 +84,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1057,6 +1058,64 @@ static int op_unix_sendto(int argc __unused, char **argv)
 	return e;
 }
 
+/*
+ * Forks the server of the unix socket @fd, bound at @path: the child,
+ * detached from our caller's pipes, calls @serve each time @fd is readable,
+ * until @path is removed or replaced, @seconds pass or @serve returns
+ * false. Returns the child's pid to the parent, or -errno.
+ */
+static pid_t fork_server(int fd, const char *path, long seconds, bool (*serve)(int, void *),
+			 void *arg)
+{
+	struct stat st, now;
+	time_t end;
+	pid_t pid;
+	int null;
+
+	if (stat(path, &st))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid < 0 ? -errno : pid;
+	setsid();
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		if (stat(path, &now) || now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+			break;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if (!serve(fd, arg))
+			break;
+	}
+	_exit(0);
+}
+
+/* unix-serve: a stream connection is accepted and closed, a datagram read. */
+static bool serve_unix(int fd, void *arg)
+{
+	char buf[256];
+
+	if (*(int *)arg == SOCK_STREAM) {
+		int c = accept(fd, NULL, NULL);
+
+		if (c >= 0)
+			close(c);
+		return true;
+	}
+	return recv(fd, buf, sizeof(buf), 0) >= 0;
+}
+
 static int op_unix_serve(int argc, char **argv)
 {
 	struct sockaddr_un sun;
@@ -1064,55 +1123,18 @@ static int op_unix_serve(int argc, char **argv)
 	int type = unix_type("unix-serve", argc, argv);
 	long seconds = argc > 2 ? parse_num(argv[2], 1, 86400, "seconds") : 60;
 	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), e;
-	struct stat st, now;
-	time_t end;
 	pid_t pid;
 
 	if (fd < 0)
 		return errno;
-	if (bind(fd, (struct sockaddr *)&sun, len) || (type == SOCK_STREAM && listen(fd, 64)) ||
-	    stat(argv[0], &st)) {
+	if (bind(fd, (struct sockaddr *)&sun, len) || (type == SOCK_STREAM && listen(fd, 64))) {
 		e = errno;
 		close(fd);
 		return e;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return errno;
-	if (pid > 0) {
-		close(fd);
-		return 0;
-	}
-	/* The server: detached from our caller's pipes, gone with its socket file. */
-	setsid();
-	e = open("/dev/null", O_RDWR);
-	if (e >= 0) {
-		dup2(e, 0);
-		dup2(e, 1);
-		dup2(e, 2);
-		if (e > 2)
-			close(e);
-	}
-	end = time(NULL) + seconds;
-	while (time(NULL) < end) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		char buf[256];
-
-		if (stat(argv[0], &now) || now.st_ino != st.st_ino || now.st_dev != st.st_dev)
-			break;
-		if (poll(&p, 1, 200) <= 0)
-			continue;
-		if (type == SOCK_STREAM) {
-			int c = accept(fd, NULL, NULL);
-
-			if (c >= 0)
-				close(c);
-		} else if (recv(fd, buf, sizeof(buf), 0) < 0) {
-			break;
-		}
-	}
-	_exit(0);
+	pid = fork_server(fd, argv[0], seconds, serve_unix, &type);
+	close(fd);
+	return pid < 0 ? -pid : 0;
 }
 
 static int op_pause(int argc __unused, char **argv __unused)
@@ -1127,9 +1149,30 @@ static int op_pause(int argc __unused, char **argv __unused)
 	return 0;
 }
 
-/* --- dispatch -------------------------------------------------------------- */
-
 /* --- descriptors handed over --------------------------------------------- */
+
+/* fd-serve: each connection is handed the descriptor *@arg, then closed. */
+static bool serve_descriptor(int fd, void *arg)
+{
+	char control[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = "x", .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (conn < 0)
+		return true;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), arg, sizeof(int));
+	sendmsg(conn, &msg, MSG_NOSIGNAL);
+	close(conn);
+	return true;
+}
 
 static int op_fd_serve(int argc, char **argv)
 {
@@ -1138,68 +1181,27 @@ static int op_fd_serve(int argc, char **argv)
 	long seconds = argc > 2 ? parse_num(argv[2], 1, 86400, "seconds") : 120;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), file, e;
 	char info[PATH_MAX + 8];
-	struct stat st, now;
-	time_t end;
 	pid_t pid;
 	FILE *f;
 
 	if (fd < 0)
 		return errno;
 	file = open(argv[1], O_WRONLY | O_CLOEXEC);
-	if (file < 0 || bind(fd, (struct sockaddr *)&sun, len) || listen(fd, 64) ||
-	    stat(argv[0], &st)) {
+	if (file < 0 || bind(fd, (struct sockaddr *)&sun, len) || listen(fd, 64)) {
 		e = errno;
 		close(fd);
 		return e;
 	}
-	fflush(NULL);
-	pid = fork();
+	pid = fork_server(fd, argv[0], seconds, serve_descriptor, &file);
+	close(fd);
 	if (pid < 0)
+		return -pid;
+	snprintf(info, sizeof(info), "%s.info", argv[0]);
+	f = fopen(info, "w");
+	if (!f)
 		return errno;
-	if (pid > 0) {
-		snprintf(info, sizeof(info), "%s.info", argv[0]);
-		f = fopen(info, "w");
-		if (!f)
-			return errno;
-		fprintf(f, "%d %d\n", (int)pid, file);
-		return fclose(f) ? errno : 0;
-	}
-	setsid();
-	e = open("/dev/null", O_RDWR);
-	if (e >= 0) {
-		dup2(e, 0);
-		dup2(e, 1);
-		dup2(e, 2);
-		if (e > 2)
-			close(e);
-	}
-	end = time(NULL) + seconds;
-	while (time(NULL) < end) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		char control[CMSG_SPACE(sizeof(int))] = {0};
-		struct iovec iov = {.iov_base = "x", .iov_len = 1};
-		struct msghdr msg = {.msg_iov = &iov,
-				     .msg_iovlen = 1,
-				     .msg_control = control,
-				     .msg_controllen = sizeof(control)};
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		int conn;
-
-		if (stat(argv[0], &now) || now.st_ino != st.st_ino || now.st_dev != st.st_dev)
-			break;
-		if (poll(&p, 1, 200) <= 0)
-			continue;
-		conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
-			continue;
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &file, sizeof(int));
-		sendmsg(conn, &msg, MSG_NOSIGNAL);
-		close(conn);
-	}
-	_exit(0);
+	fprintf(f, "%d %d\n", (int)pid, file);
+	return fclose(f) ? errno : 0;
 }
 
 static int op_fd_receive(int argc __unused, char **argv)
@@ -1258,6 +1260,8 @@ static int op_fd_getfd(int argc __unused, char **argv)
 	close(got);
 	return 0;
 }
+
+/* --- dispatch -------------------------------------------------------------- */
 
 static const struct op {
 	const char *name;
