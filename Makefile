@@ -175,6 +175,12 @@ $(BUILD)/tests/tools/bw-op: tests/tools/bw-op.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -static $< -o $@
 
+# bw-fuse may be started under an exec allow-list too: linked statically, like bw-op.
+$(BUILD)/tests/tools/bw-fuse: tests/tools/bw-fuse.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -static $< -o $@
+
 # Programs the VM benchmark (tests/bench/vm.sh) runs in the guest.
 BENCH_TOOLS := $(BUILD)/tests/bench/ops $(BUILD)/tests/bench/floor-load $(BUILD)/tests/bench/bpf-load
 bench-tools: $(BENCH_TOOLS)

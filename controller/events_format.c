@@ -18,6 +18,7 @@ static const char *const op_names[__BW_OP_MAX] = {
 	[BW_OP_FCNTL] = "fcntl",   [BW_OP_MOUNT] = "mount",	  [BW_OP_CHROOT] = "chroot",
 	[BW_OP_USERNS] = "userns", [BW_OP_CLONE] = "clone",	  [BW_OP_SOCKET] = "socket",
 	[BW_OP_MODULE] = "module", [BW_OP_KEXEC] = "kexec",	  [BW_OP_RECEIVE] = "receive",
+	[BW_OP_WRITE] = "write",
 };
 
 const char *event_op_name(__u8 op)
@@ -100,7 +101,7 @@ void event_print_text(FILE *out, const struct event_record *r)
 	 */
 	if ((e->op < BW_OP_MOUNT || e->op == BW_OP_MODULE || e->op == BW_OP_KEXEC) &&
 	    !(e->why & BW_WHY_KERNEL_CODE) &&
-	    !((e->op == BW_OP_OPEN || e->op == BW_OP_RECEIVE) &&
+	    !((e->op == BW_OP_OPEN || e->op == BW_OP_RECEIVE || e->op == BW_OP_WRITE) &&
 	      (e->why & (BW_WHY_ESCAPE | BW_WHY_KERNEL_HELPER)))) {
 		if (e->rule)
 			fprintf(out, ", rule %u", e->rule);
@@ -149,8 +150,9 @@ void event_print_json(FILE *out, const struct event_record *r)
 	fprintf(out, ",\"operation\":\"%s\",\"object\":", event_op_name(e->op));
 	json_string(out, object, sizeof(object));
 	fprintf(out, ",\"access\":[");
-	if ((e->access & BW_ACCESS_OPERATION) || (e->op >= BW_OP_MOUNT && e->op != BW_OP_MODULE &&
-						  e->op != BW_OP_KEXEC && e->op != BW_OP_RECEIVE)) {
+	if ((e->access & BW_ACCESS_OPERATION) ||
+	    (e->op >= BW_OP_MOUNT && e->op != BW_OP_MODULE && e->op != BW_OP_KEXEC &&
+	     e->op != BW_OP_RECEIVE && e->op != BW_OP_WRITE)) {
 		/* The operation itself was denied, no access to an object. */
 	} else if (e->op == BW_OP_MODULE || e->op == BW_OP_KEXEC) {
 		fprintf(out, "\"exec\""); /* a file the kernel would run, decided as exec */

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,6 +142,7 @@ static int hash_fd(int fd, struct file_digests *out)
 int file_digests_fd(int fd, struct file_digests *out)
 {
 	struct record before, after, *known;
+	struct statfs fs;
 	struct stat st;
 	int ret;
 
@@ -149,6 +152,10 @@ int file_digests_fd(int fd, struct file_digests *out)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
+	if (fstatfs(fd, &fs))
+		return -errno;
+	if (fs.f_type == FUSE_SUPER_MAGIC)
+		return -EREMOTE;
 	record_of(&st, &before);
 	if (cache.size) {
 		known = slot_of(before.dev, before.ino);

@@ -24,7 +24,9 @@ struct file_digests {
 
 /*
  * The digests of the open regular file @fd, from its current offset 0.
- * Returns 0 or -errno.
+ * Returns 0 or -errno; -EREMOTE for a file on FUSE, whose server chooses
+ * what each read returns, and its inode's number and times: no digest
+ * holds for it past the read that made it, so none is given.
  */
 int file_digests_fd(int fd, struct file_digests *out);
 

@@ -15,6 +15,7 @@
 
 #include "generation.h"
 #include "governing.h"
+#include "sb_changes.h"
 
 static struct bulwark_generation __rcu *running;
 static u64 last_number;
@@ -372,6 +373,8 @@ int bulwark_stage_identity(u32 policy, const char *path, u8 action, u32 rule, s6
 	id->policy = policy;
 	id->ctime_sec = ctime_sec;
 	id->ctime_nsec = ctime_nsec;
+	/* The path is held: its super block keeps the device until after this. */
+	id->admitted = bulwark_sb_clock_now();
 	id->rule = rule;
 	id->action = action;
 	path_put(&found);

@@ -35,6 +35,7 @@ struct bulwark_identity {
 	u32 dev;
 	u32 policy;
 	s64 ctime_sec;
+	u64 admitted; /* sb_changes.h's tick when it was staged */
 	u32 ctime_nsec;
 	u32 rule;
 	u8 action;

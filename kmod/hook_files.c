@@ -30,6 +30,7 @@
 #include "hooks.h"
 #include "kcompat.h"
 #include "kernel_helpers.h"
+#include "sb_changes.h"
 
 #define DELETED_SUFFIX " (deleted)"
 
@@ -167,6 +168,9 @@ static int exec_hook(struct file *file, u8 op)
 	if (!decision_begin(&d, op))
 		return 0;
 	id = bulwark_generation_identity(d.gen, inode->i_sb->s_dev, inode->i_ino, d.ref.index);
+	/* Admitted on a super block that is gone: another file's identity. */
+	if (id && !bulwark_sb_unchanged_since(inode->i_sb->s_dev, id->admitted))
+		id = NULL;
 	len = name_path(user_path, NULL, true, &path);
 	if (len <= 0)
 		path = NULL;
@@ -368,6 +372,20 @@ static int on_file_open(struct pt_regs *regs)
 }
 
 /*
+ * Ends @d, begun for writing through a descriptor it did not open (one
+ * received, or opened before the policy): refused, with its event, when
+ * opening @file for writing would be refused whatever the rules say.
+ */
+static int decide_descriptor_write(struct decision *d, struct file *file)
+{
+	d->why = refused_write(d, file);
+	if (!d->why)
+		return 0;
+	d->denied = (file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
+	return decision_conclude(d, file->f_path.dentry->d_name.name);
+}
+
+/*
  * security_file_receive(file): a descriptor received (SCM_RIGHTS,
  * pidfd_getfd) is an open made by another process; what on_file_open
  * refuses a workload to write may not be received for writing either.
@@ -379,11 +397,33 @@ static int on_file_receive(struct pt_regs *regs)
 
 	if (!(file->f_mode & FMODE_WRITE) || !decision_begin(&d, BULWARK_OP_RECEIVE))
 		return 0;
-	d.why = refused_write(&d, file);
-	if (!d.why)
+	return decide_descriptor_write(&d, file);
+}
+
+/*
+ * security_file_permission(file, mask): a write to a descriptor the
+ * workload opened before it came under its policy (or inherited from a
+ * process that opened it then); what on_file_open refuses it to open for
+ * writing, it may not write either. Every read and write passes here:
+ * anything but a write to a file of the pseudo file systems those settings
+ * live on returns at once.
+ */
+static int on_file_permission(struct pt_regs *regs)
+{
+	struct file *file = (void *)hook_arg(regs, 0);
+	int mask = hook_arg(regs, 1);
+	struct decision d = {.class = BULWARK_CLASS_FILE};
+	unsigned long magic;
+
+	if (!(mask & MAY_WRITE))
 		return 0;
-	d.denied = (file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
-	return decision_conclude(&d, file->f_path.dentry->d_name.name);
+	magic = file_inode(file)->i_sb->s_magic;
+	if (magic != PROC_SUPER_MAGIC && magic != SYSFS_MAGIC && magic != BINFMTFS_MAGIC &&
+	    magic != CGROUP_SUPER_MAGIC && magic != CGROUP2_SUPER_MAGIC)
+		return 0;
+	if (!decision_begin(&d, BULWARK_OP_WRITE))
+		return 0;
+	return decide_descriptor_write(&d, file);
 }
 
 /* security_file_fcntl(file, cmd, arg): dropping O_APPEND needs write. */
@@ -627,6 +667,7 @@ const struct bulwark_hook_spec bulwark_file_hooks[] = {
 	{"security_file_open", on_file_open},
 	{"security_file_fcntl", on_file_fcntl},
 	{"security_file_receive", on_file_receive},
+	{"security_file_permission", on_file_permission},
 	{"security_path_unlink", on_path_unlink},
 	{"security_path_mkdir", on_path_mkdir},
 	{"security_path_rmdir", on_path_rmdir},
@@ -647,5 +688,6 @@ const struct bulwark_hook_spec bulwark_file_hooks[] = {
 	{"security_task_alloc", on_task_alloc},
 	{"security_kernel_read_file", on_kernel_read_file},
 	{"security_kernel_load_data", on_kernel_load_data},
+	{"security_sb_set_mnt_opts", bulwark_sb_on_set_mnt_opts},
 	{NULL, NULL},
 };

@@ -16,6 +16,7 @@
 #include "generation.h"
 #include "hooks.h"
 #include "netlink.h"
+#include "sb_changes.h"
 #include "version.h"
 
 static int __init bulwark_init(void)
@@ -39,6 +40,7 @@ static int __init bulwark_init(void)
 		bulwark_genl_uninit();
 		bulwark_events_exit();
 		bulwark_generation_exit();
+		bulwark_sb_changes_exit();
 		decision_exit();
 		return ret;
 	}
@@ -56,6 +58,7 @@ static void __exit bulwark_exit(void)
 	bulwark_genl_uninit();
 	bulwark_events_exit();
 	bulwark_generation_exit();
+	bulwark_sb_changes_exit();
 	decision_exit();
 	pr_info("unloaded\n");
 }

@@ -55,6 +55,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define FMODE_NOACCOUNT 0x20000000 /* the kernel's own opens, e.g. overlayfs' real files */
 #define FMODE_BACKING 0x1000000 /* 6.12: a backing file (with struct backing_file) */
 #define BW_PROTO_OTHER 0xff
+#define MAY_WRITE 0x2
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
 /* struct inode since 6.11 keeps ctime as two fields. */
@@ -762,6 +763,54 @@ static __always_inline void file_key(struct decision *d, struct file *file,
 	key->reserved = 0;
 }
 
+/* bw_sb_clock's last tick (0 without it: the earliest, which holds least). */
+static __always_inline __u64 sb_clock_now(void)
+{
+	__u32 zero = 0;
+	struct bw_sb_clock *clock = bpf_map_lookup_elem(&bw_sb_clock, &zero);
+
+	return clock ? clock->now : 0;
+}
+
+/*
+ * Whether what was recorded at tick @at of a file on device @dev is still
+ * of that file's super block: no other one had the device since.
+ */
+static __always_inline bool sb_unchanged_since(__u32 dev, __u64 at)
+{
+	__u32 zero = 0;
+	struct bw_sb_clock *clock = bpf_map_lookup_elem(&bw_sb_clock, &zero);
+	struct bw_sb_change *change;
+
+	if (!clock || clock->lost > at)
+		return false;
+	change = bpf_map_lookup_elem(&bw_sb_changes, &dev);
+	return !change || change->at <= at;
+}
+
+/* Stamps device @dev with the next tick: what was recorded of it before no longer holds. */
+static __always_inline void sb_stamp(__u32 dev)
+{
+	__u32 zero = 0;
+	struct bw_sb_clock *clock = bpf_map_lookup_elem(&bw_sb_clock, &zero);
+	struct bw_sb_change change;
+	__u64 old;
+	int i;
+
+	if (!clock)
+		return;
+	change.at = __sync_add_and_fetch(&clock->now, 1);
+	if (!bpf_map_update_elem(&bw_sb_changes, &dev, &change, BPF_ANY))
+		return;
+	/* No room: every record up to this tick stops holding (lost only grows). */
+	for (i = 0; i < 8; i++) {
+		old = clock->lost;
+		if (old >= change.at ||
+		    __sync_val_compare_and_swap(&clock->lost, old, change.at) == old)
+			return;
+	}
+}
+
 struct build_ctx {
 	struct bw_scratch *s;
 };
@@ -1133,6 +1182,9 @@ static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s
 
 	file_key(d, file, &key, &inode);
 	id = bpf_map_lookup_elem(&bw_identities, &key);
+	/* Admitted on a super block that is gone: another file's identity. */
+	if (id && !sb_unchanged_since(key.dev, id->admitted))
+		id = NULL;
 
 	d->class = BULWARK_CLASS_EXEC;
 	if (id) {
@@ -1187,10 +1239,12 @@ static __always_inline void cache_exec_verdict(struct decision *d, struct file *
 
 	file_key(d, file, &key, &inode);
 	inode_ctime(inode, &c.ctime_sec, &c.ctime_nsec);
+	c.at = sb_clock_now();
 	/* Libraries are mapped again and again: write only what changed. */
 	old = bpf_map_lookup_elem(&bw_exec_cache, &key);
 	if (old && old->generation == c.generation && old->ctime_sec == c.ctime_sec &&
-	    old->ctime_nsec == c.ctime_nsec && old->denied == c.denied && old->rule == c.rule)
+	    old->ctime_nsec == c.ctime_nsec && old->denied == c.denied && old->rule == c.rule &&
+	    sb_unchanged_since(key.dev, old->at))
 		return;
 	bpf_map_update_elem(&bw_exec_cache, &key, &c, BPF_ANY);
 }
@@ -1210,7 +1264,7 @@ static __always_inline bool cached_exec_verdict(struct decision *d, struct file 
 
 	file_key(d, file, &key, &inode);
 	c = bpf_map_lookup_elem(&bw_exec_cache, &key);
-	if (!c || c->generation != d->generation)
+	if (!c || c->generation != d->generation || !sb_unchanged_since(key.dev, c->at))
 		return false;
 	inode_ctime(inode, &sec, &nsec);
 	return sec == c->ctime_sec && nsec == c->ctime_nsec;
@@ -1334,7 +1388,7 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	/* Only the name can be had here: the event names the file by it. */
 	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
 	c = bpf_map_lookup_elem(&bw_exec_cache, &key);
-	if (c && c->generation == d.generation) {
+	if (c && c->generation == d.generation && sb_unchanged_since(key.dev, c->at)) {
 		__s64 sec;
 		__u32 nsec;
 
@@ -1365,6 +1419,8 @@ static __always_inline void record_admission(struct file *file)
 	a->ino = BPF_CORE_READ(inode, i_ino);
 	a->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	inode_ctime(inode, &a->ctime_sec, &a->ctime_nsec);
+	/* The file is open: its super block keeps the device until after this. */
+	a->at = sb_clock_now();
 	__sync_fetch_and_add(&a->sequence, 1);
 }
 
@@ -1582,6 +1638,49 @@ int BPF_PROG(bulwark_open, struct file *file, int ret)
 	return ret;
 }
 
+/*
+ * Ends @d, begun for writing through a descriptor it did not open (one
+ * opened before the policy, or received): refused, with its event, when
+ * opening @file for writing would be refused whatever the rules say.
+ */
+static __always_inline int decide_descriptor_write(struct decision *d, struct file *file)
+{
+	int ret = 0;
+
+	d->why = refused_write(d, file);
+	if (d->why) {
+		d->denied =
+			(file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
+		ret = conclude_named(d, NULL, BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	}
+	leave_slot(d->slot);
+	return ret;
+}
+
+/*
+ * A write to a descriptor the workload opened before it came under its
+ * policy (or inherited from a process that opened it then): what file_open
+ * refuses it to open for writing, it may not write either. Every read and
+ * write passes here; anything but a write to a file of the pseudo file
+ * systems those settings live on returns at once.
+ */
+SEC("lsm/file_permission")
+int BPF_PROG(bulwark_file_permission, struct file *file, int mask, int ret)
+{
+	struct decision d = {.op = BW_OP_WRITE, .class = BULWARK_CLASS_FILE};
+	unsigned long magic;
+
+	if (ret || !(mask & MAY_WRITE))
+		return ret;
+	magic = file->f_inode->i_sb->s_magic;
+	if (magic != PROC_SUPER_MAGIC && magic != SYSFS_MAGIC && magic != BINFMTFS_MAGIC &&
+	    magic != CGROUP_SUPER_MAGIC && magic != CGROUP2_SUPER_MAGIC)
+		return 0;
+	if (!begin_decision(&d))
+		return 0;
+	return decide_descriptor_write(&d, file);
+}
+
 /* --- changes to the file tree -------------------------------------------------- */
 
 /*
@@ -1600,14 +1699,7 @@ int BPF_PROG(bulwark_file_receive, struct file *file, int ret)
 		return ret;
 	if (!(mode & FMODE_WRITE) || !begin_decision(&d))
 		return 0;
-	d.why = refused_write(&d, file);
-	if (d.why) {
-		d.denied =
-			(file->f_flags & O_APPEND) ? BULWARK_ACCESS_APPEND : BULWARK_ACCESS_WRITE;
-		ret = conclude_named(&d, NULL, BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	}
-	leave_slot(d.slot);
-	return ret;
+	return decide_descriptor_write(&d, file);
 }
 
 SEC("lsm/path_unlink")
@@ -1763,6 +1855,20 @@ static __always_inline int operation_hook(__u8 op, __u8 why, bool always, const 
 			release_scratch(claimed);
 	}
 	leave_slot(d.slot);
+	return ret;
+}
+
+/*
+ * A super block set up by get_tree, before any mount shows it: a new one
+ * (no mount yet) takes its device from whatever had it before (see
+ * bw_sb_changes). One found again (a second mount of a device) keeps it.
+ */
+SEC("lsm/sb_set_mnt_opts")
+int BPF_PROG(bulwark_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts,
+	     unsigned long kern_flags, unsigned long *set_kern_flags, int ret)
+{
+	if (BPF_CORE_READ(sb, s_mounts.next) == &sb->s_mounts)
+		sb_stamp(BPF_CORE_READ(sb, s_dev));
 	return ret;
 }
 

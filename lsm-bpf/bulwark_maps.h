@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 6
+#define BW_LAYOUT_VERSION 7
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -216,6 +216,7 @@ struct bw_identity_key {
 
 struct bw_identity {
 	__s64 ctime_sec;
+	__u64 admitted; /* bw_sb_clock tick of the admission (bw_admission.at) */
 	__u32 ctime_nsec;
 	__u8 action; /* enum bulwark_action */
 	__u8 reserved[3];
@@ -234,8 +235,34 @@ struct bw_admission {
 	__u32 dev;
 	__u32 ctime_nsec;
 	__s64 ctime_sec;
+	__u64 at; /* bw_sb_clock's tick when it was recorded */
 	__u64 sequence; /* bumped by each record */
 };
+
+/*
+ * When each device number last changed hands. A device number, above all
+ * an anonymous one (tmpfs, overlayfs, FUSE, btrfs subvolumes), is given to
+ * a new super block once the old one is gone, and a FUSE server chooses
+ * what its inodes' numbers and ctimes are: an identity, or a kept exec
+ * verdict, recorded for a file of the old super block would be taken by a
+ * file of the new one. So each new super block, when get_tree has set it
+ * up and before any mount shows it (sb_set_mnt_opts), stamps its device
+ * with the next tick of bw_sb_clock, and what was recorded of a file at
+ * tick T holds only while its device's stamp, and the clock's lost stamp
+ * (a change bw_sb_changes had no room for), are at most T. (The old super
+ * block's free comes too late to mark anything: 6.12 frees it after an RCU
+ * grace period, when the device may long be the new one's.)
+ */
+struct bw_sb_change {
+	__u64 at; /* tick */
+};
+
+struct bw_sb_clock {
+	__u64 now; /* the last tick given */
+	__u64 lost; /* the last tick bw_sb_changes could not record */
+};
+
+#define BW_SB_CHANGE_ENTRIES (1u << 16)
 
 struct bw_net_key {
 	__u8 addr[16];
@@ -306,6 +333,7 @@ enum bw_op {
 	BW_OP_MODULE, /* loading a kernel module (finit_module, init_module) */
 	BW_OP_KEXEC, /* loading a kernel to kexec (kexec_file_load, kexec_load) */
 	BW_OP_RECEIVE, /* receiving a descriptor (SCM_RIGHTS, pidfd_getfd) */
+	BW_OP_WRITE, /* writing a descriptor opened before the policy (file_permission) */
 	__BW_OP_MAX
 };
 

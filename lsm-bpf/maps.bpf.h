@@ -81,6 +81,23 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BW_SB_CHANGE_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32); /* dev */
+	__type(value, struct bw_sb_change);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bw_sb_changes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_sb_clock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bw_sb_clock SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BW_NET_ENTRIES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct bw_net_key);
@@ -180,6 +197,7 @@ struct {
 /* The last exec verdict for a file, for mprotect (which cannot name it). */
 struct bw_exec_cache {
 	__u64 generation;
+	__u64 at; /* bw_sb_clock's tick when it was kept */
 	__s64 ctime_sec;
 	__u32 ctime_nsec;
 	__u16 policy;

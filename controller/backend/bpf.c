@@ -47,6 +47,8 @@ static const char *const map_names[__BW_MAP_COUNT] = {
 	[BW_MAP_READERS] = "bw_readers",
 	[BW_MAP_EVENTS] = "bw_events",
 	[BW_MAP_CGROUP_GLOBS] = "bw_cgroup_globs",
+	[BW_MAP_SB_CHANGES] = "bw_sb_changes",
+	[BW_MAP_SB_CLOCK] = "bw_sb_clock",
 };
 
 struct bpf_backend {
@@ -287,7 +289,7 @@ int bpf_backend_open(struct bpf_backend **out, bool load, enum bpf_stage *failed
 	return 0;
 }
 
-#define PROG_COUNT 32 /* at most, for the links found pinned */
+#define PROG_COUNT 64 /* at most, for the links found pinned */
 
 /* Whether any of the programs (by id) still exists. */
 static bool programs_alive(const __u32 *ids, size_t count)

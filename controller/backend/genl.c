@@ -560,7 +560,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	seq = nla_get_u64(a[BULWARK_A_EV_SEQ]);
 	/* The module's events carry the BPF backend's numbers (one event format). */
 	_Static_assert((int)__BULWARK_OP_MAX == (int)__BW_OP_MAX &&
-			       (int)BULWARK_OP_RECEIVE == (int)BW_OP_RECEIVE &&
+			       (int)BULWARK_OP_WRITE == (int)BW_OP_WRITE &&
 			       BULWARK_WHY_KERNEL_CODE == BW_WHY_KERNEL_CODE,
 		       "bulwark.ko's event numbers differ from the BPF backend's");
 #define GET(attr, field, type)                                                                     \

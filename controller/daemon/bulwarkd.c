@@ -5,7 +5,8 @@
  * Type=notify service on libsystemd's sd-event loop: READY=1 once the
  * kernel holds the policies, RELOADING=1 and READY=1 around each reload
  * (a change in DIR, SIGHUP, `systemctl reload`), STATUS= with the
- * generation and counters, WATCHDOG=1 while the loop runs. Stopping it
+ * generation and counters, WATCHDOG=1 while the loop runs (and from a
+ * thread while a start or a reload works: keepalive.c). Stopping it
  * leaves the kernel enforcing: the policies are pinned (BPF) or held by
  * bulwark.ko, and a restarted bulwarkd adopts them. See bulwarkd(8).
  */
@@ -49,6 +50,7 @@ int main(int argc, char *argv[])
 		{NULL, 0, NULL, 0},
 	};
 	struct daemon d = {.policy_dir = BULWARKD_POLICY_DIR, .debounce_usec = 300000};
+	struct keepalive keepalive;
 	sigset_t mask;
 	struct timespec now;
 	char *end;
@@ -114,7 +116,9 @@ int main(int argc, char *argv[])
 	/* Watch first: a change during the first reload is not missed. */
 	if (daemon_watch(&d) < 0)
 		return 1;
+	keepalive_start(&keepalive);
 	ret = daemon_adopt(&d);
+	keepalive_stop(&keepalive);
 	if (ret == 0)
 		ret = daemon_reload(&d, "start");
 	if (ret < 0 && !d.generation) {

@@ -6,6 +6,7 @@
 #ifndef BULWARK_DAEMON_H
 #define BULWARK_DAEMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
@@ -85,6 +86,18 @@ int daemon_reload(struct daemon *d, const char *why);
  * Returns 1 when it did, 0 when a reload is needed, or -errno.
  */
 int daemon_adopt(struct daemon *d);
+
+/* The watchdog fed by a thread while a start or a reload works (keepalive.c). */
+struct keepalive {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	uint64_t interval_usec;
+	bool stop, running;
+};
+
+void keepalive_start(struct keepalive *k);
+void keepalive_stop(struct keepalive *k);
 
 /* Watches the directory; a burst of changes gives one reload after it. */
 int daemon_watch(struct daemon *d);

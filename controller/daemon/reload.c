@@ -138,16 +138,19 @@ int daemon_reload(struct daemon *d, const char *why)
 {
 	struct image_buffer image = {0};
 	struct admitted_files admitted = {0};
+	struct keepalive keepalive;
 	char again[512];
 	int count, ret;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading (%s)", why);
+	keepalive_start(&keepalive);
 	count = policy_dir_count(d->policy_dir);
 	if (count == 0) {
 		/* Nothing to enforce is not a reason to drop what runs. */
 		snprintf(d->last, sizeof(d->last), "no policy files in %s%s", d->policy_dir,
 			 d->generation ? ": the running generation stays" : "");
 		fprintf(stderr, SD_WARNING "%s\n", d->last);
+		keepalive_stop(&keepalive);
 		daemon_publish(d);
 		return 0;
 	}
@@ -190,6 +193,7 @@ int daemon_reload(struct daemon *d, const char *why)
 		admitted = (struct admitted_files){0};
 	}
 out:
+	keepalive_stop(&keepalive);
 	daemon_admitted_free(&admitted);
 	free(image.data);
 	daemon_publish(d);

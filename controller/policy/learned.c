@@ -404,6 +404,7 @@ static const char *op_text(uint8_t op)
 		[BW_OP_MODULE] = "kernel module load",
 		[BW_OP_KEXEC] = "kexec load",
 		[BW_OP_RECEIVE] = "descriptor received",
+		[BW_OP_WRITE] = "write",
 	};
 
 	return op < __BW_OP_MAX && names[op] ? names[op] : "operation";

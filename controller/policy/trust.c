@@ -104,6 +104,14 @@ static void verify_path(struct policy_set *set, struct policy *policy, size_t te
 	ret = fd < 0 ? -errno : file_digests_fd(fd, &digests);
 	if (fd >= 0)
 		close(fd);
+	if (ret == -EREMOTE) {
+		reject(set, policy, template, first->path,
+		       "%s (package %s): not trusted: it is on FUSE, whose server can change its "
+		       "content at any time",
+		       first->path, first->package);
+		counts->unreadable++;
+		return;
+	}
 	if (ret) {
 		reject(set, policy, template, first->path,
 		       "%s (package %s): not trusted: cannot read it: %s", first->path,

@@ -96,6 +96,21 @@ static void open_close(void)
 	close(fd);
 }
 
+/*
+ * One byte read and one written: every read and write passes the
+ * file_permission hook (a write to a descriptor opened before the policy
+ * is decided there), and returns from it at once for these files.
+ */
+static int zero_fd = -1, null_fd = -1;
+
+static void read_write(void)
+{
+	char byte;
+
+	if (read(zero_fd, &byte, 1) != 1 || write(null_fd, &byte, 1) != 1)
+		die("read_write");
+}
+
 static void fork_exec(void)
 {
 	char *const argv[] = {true_path, NULL};
@@ -318,17 +333,16 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: ops [--dir DIR] [--only OP[,OP...]] [--scale F] [--landlock]\n"
 			"           [--landlock-extra N] [--lib-dir DIR] [--verbose]\n"
-			"ops: open_close fork_exec mmap_exec connect\n");
+			"ops: open_close fork_exec mmap_exec connect read_write\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct op ops[] = {
-		{"open_close", 2000, 11, open_close},
-		{"mmap_exec", 2000, 11, mmap_exec},
-		{"connect", 500, 11, tcp_connect},
-		{"fork_exec", 20, 21, fork_exec},
+		{"open_close", 2000, 11, open_close}, {"mmap_exec", 2000, 11, mmap_exec},
+		{"connect", 500, 11, tcp_connect},    {"fork_exec", 20, 21, fork_exec},
+		{"read_write", 2000, 11, read_write},
 	};
 	const char *only = NULL;
 	int use_landlock = 0, extra = 0;
@@ -362,6 +376,11 @@ int main(int argc, char **argv)
 	snprintf(lib_path, sizeof(lib_path), "%s/lib.so", dir);
 
 	setup_listener();
+	/* Before Landlock, which restricts opening them and not reading or writing them. */
+	zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (zero_fd < 0 || null_fd < 0)
+		die("/dev/zero, /dev/null");
 	if (use_landlock)
 		landlock(extra);
 	/* Opened after Landlock, so the restriction covers it. */

@@ -72,7 +72,7 @@ for line in ${BULWARK_BENCH_KERNELS:-6.1 6.12}; do
 	$1 == "BENCH-NOTE" && /ops: landlock ABI/ { sub(/^BENCH-NOTE landlock ops: landlock /, ""); ll_note = $0 }
 	$1 == "BENCH-NOTE" && /not enforced/ { notes[++nn] = $0 }
 	END {
-		nops = split("open_close fork_exec mmap_exec connect", ops, " ")
+		nops = split("open_close fork_exec mmap_exec connect read_write", ops, " ")
 		nrows = split("none floor bulwark-10 bulwark-1k bulwark-100k kmod-10 kmod-100k landlock none-again", rows, " ")
 		printf "  %-11s", "op"
 		for (r = 1; r <= nrows; r++) printf " %12s", rows[r]
@@ -96,7 +96,7 @@ for line in ${BULWARK_BENCH_KERNELS:-6.1 6.12}; do
 				ratio, scale
 		}
 		if (ll_note != "") printf "  landlock: %s\n", ll_note
-		printf "\n  goals (per op)                               open_close  fork_exec  mmap_exec    connect\n"
+		printf "\n  goals (per op)                               open_close  fork_exec  mmap_exec    connect read_write\n"
 		printf "  %-44s", "bulwark-10 added <= 1.5x floor added"
 		for (o = 1; o <= nops; o++) {
 			f = added("floor", ops[o]); b = added("bulwark-10", ops[o])

@@ -40,6 +40,15 @@ expect_no_match() {
 	fi
 }
 
+wait_for_file() { # FILE: it exists within 10 s
+	local i
+	for i in $(seq 50); do
+		[ -e "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 module_loaded() {
 	grep -q "^bulwark " /proc/modules
 }

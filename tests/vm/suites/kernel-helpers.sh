@@ -7,7 +7,9 @@
 # from a file is decided as running the file (modprobe, which the kernel
 # starts, loads modules so), and one from memory is refused. What a
 # governed workload may not write or load is the conformance scenario
-# kernel-helpers.scn. This suite is host-wide by
+# kernel-helpers.scn; a setting opened before the policy applied and
+# written after is refused at the write (last tests, on a test cgroup).
+# This suite is otherwise host-wide by
 # design: the helper runs outside every test cgroup; its policy denies one
 # path and allows everything else.
 
@@ -47,13 +49,58 @@ crash() {
 	(sh -c 'ulimit -c unlimited; kill -SEGV $$') 2> /dev/null || true
 }
 
-wait_for_file() { # FILE: up to 10 s
-	local i
+# A workload that opened settings for writing before its policy applied
+# (here the module loader's path, and the root cgroup's cgroup.procs to
+# leave the cgroup) writes them after: each write is refused, with its
+# event, and the settings stay as they were. Scoped to a test cgroup.
+PRE_CG=/sys/fs/cgroup/bulwark-preopened
+
+preopened_settings_may_not_be_written() { # BACKEND
+	local modprobe worker i
+	rm -rf "$W" && mkdir -p "$W" "$PRE_CG"
+	mkfifo "$W/go"
+	modprobe=$(cat /proc/sys/kernel/modprobe)
+	cat > "$W/preopened.yaml" <<-POLICY
+		apiVersion: bulwark/v1
+		kind: Policy
+		metadata: {name: preopened}
+		spec:
+		  selector: {cgroup: /bulwark-preopened}
+		  exec:
+		    default: allow
+		    deny:
+		      - path: $W/helper
+	POLICY
+	# Only bash builtins once the policy applies: nothing else to decide.
+	bash -c 'echo $$ > "$0/cgroup.procs" &&
+		exec 3> /proc/sys/kernel/modprobe 4> /sys/fs/cgroup/cgroup.procs &&
+		read -r _ < "$1"
+		if echo "$2/helper" >&3; then echo "modprobe written"; else echo "modprobe refused"; fi
+		if echo $$ >&4; then echo "left the cgroup"; else echo "stayed"; fi' \
+		"$PRE_CG" "$W/go" "$W" > "$W/preopened.out" 2>&1 &
+	worker=$!
 	for i in $(seq 50); do
-		[ -e "$1" ] && return 0
+		grep -q . "$PRE_CG/cgroup.procs" && break
 		sleep 0.2
 	done
-	return 1
+	expect_rc 0 "$BULWARK" apply --backend "$1" "$W/preopened.yaml"
+	echo go > "$W/go"
+	wait "$worker" || :
+	OUT=$(cat "$W/preopened.out")
+	expect_match '^modprobe refused$'
+	expect_match '^stayed$'
+	[ "$(cat /proc/sys/kernel/modprobe)" = "$modprobe" ] ||
+		fail "modprobe is $(cat /proc/sys/kernel/modprobe), was $modprobe"
+	OUT=$("$BULWARK" events --json | tail -n 2)
+	expect_match '"policy":"preopened","operation":"write","object":"modprobe","access":\["write"\]'
+	expect_match '"policy":"preopened","operation":"write","object":"cgroup.procs","access":\["write"\]'
+	echo "$modprobe" > /proc/sys/kernel/modprobe
+}
+
+# First of all: the programs it loads stay for the next test, whose
+# apply replaces its policy (one program load under TCG, not two).
+test_bpf_settings_opened_before_the_policy_may_not_be_written() {
+	preopened_settings_may_not_be_written bpf
 }
 
 helper_is_decided_by_the_host_policy() { # BACKEND
@@ -97,6 +144,13 @@ helper_is_decided_by_the_host_policy() { # BACKEND
 
 test_bpf_the_core_dump_helper_is_decided_by_the_host_policy() {
 	helper_is_decided_by_the_host_policy bpf
+}
+
+test_kmod_settings_opened_before_the_policy_may_not_be_written() {
+	expect_rc 0 insmod "$KMOD"
+	preopened_settings_may_not_be_written kmod
+	expect_rc 0 "$BULWARK" unload
+	expect_rc 0 rmmod bulwark
 }
 
 test_kmod_the_core_dump_helper_is_decided_by_the_host_policy() {

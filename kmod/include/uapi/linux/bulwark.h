@@ -265,6 +265,7 @@ enum bulwark_op {
 	BULWARK_OP_MODULE,	/* loading a kernel module (finit_module, init_module) */
 	BULWARK_OP_KEXEC,	/* loading a kernel to kexec (kexec_file_load, kexec_load) */
 	BULWARK_OP_RECEIVE,	/* receiving a descriptor (SCM_RIGHTS, pidfd_getfd) */
+	BULWARK_OP_WRITE,	/* writing a descriptor opened before the policy applied */
 	__BULWARK_OP_MAX
 };
 
