@@ -328,7 +328,38 @@ fail:
 	return ret;
 }
 
-int bulwark_stage_identity(u32 policy, const char *path, u8 action, u32 rule, s64 ctime_sec,
+/*
+ * The file staged: the one open on the sender's descriptor @fd (the
+ * netlink command runs in the sender's context), else @path as the module
+ * finds it. 0 or -errno, with @found held.
+ */
+static int staged_file(const char *path, int fd, struct path *found, struct netlink_ext_ack *extack)
+{
+	struct file *file;
+	int ret;
+
+	if (fd < 0) {
+		ret = kern_path(path, LOOKUP_FOLLOW, found);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "cannot resolve PATH");
+			/* Whatever stopped the lookup (ENOTDIR, ELOOP, ...), there is no such file.
+			 */
+			return ret == -ENOMEM ? ret : -ENOENT;
+		}
+		return 0;
+	}
+	file = fget(fd);
+	if (!file) {
+		NL_SET_ERR_MSG(extack, "FD is not an open descriptor");
+		return -EBADF;
+	}
+	*found = file->f_path;
+	path_get(found);
+	fput(file);
+	return 0;
+}
+
+int bulwark_stage_identity(u32 policy, const char *path, int fd, u8 action, u32 rule, s64 ctime_sec,
 			   u32 ctime_nsec, struct netlink_ext_ack *extack)
 {
 	struct bulwark_identity *id;
@@ -342,11 +373,11 @@ int bulwark_stage_identity(u32 policy, const char *path, u8 action, u32 rule, s6
 		bulwark_stage_discard();
 		return -EINVAL;
 	}
-	ret = kern_path(path, LOOKUP_FOLLOW, &found);
+	ret = staged_file(path, fd, &found, extack);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot resolve PATH");
-		/* Whatever stopped the lookup (ENOTDIR, ELOOP, ...), there is no such file. */
-		return ret == -ENOMEM ? ret : -ENOENT;
+		if (ret == -EBADF)
+			bulwark_stage_discard();
+		return ret;
 	}
 	inode = d_backing_inode(found.dentry);
 	/*

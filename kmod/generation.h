@@ -87,7 +87,8 @@ int bulwark_stage_check(u32 token, struct netlink_ext_ack *extack);
 int bulwark_stage_image(u32 index, u64 offset, const void *chunk, u32 len, u64 size, u32 base,
 			bool first, bool selected, struct netlink_ext_ack *extack);
 int bulwark_stage_bind(u64 cgroup, u32 policy, struct netlink_ext_ack *extack);
-int bulwark_stage_identity(u32 policy, const char *path, u8 action, u32 rule, s64 ctime_sec,
+/* The file open on the sender's descriptor @fd, or with @fd < 0 the one at @path. */
+int bulwark_stage_identity(u32 policy, const char *path, int fd, u8 action, u32 rule, s64 ctime_sec,
 			   u32 ctime_nsec, struct netlink_ext_ack *extack);
 int bulwark_stage_activate(u32 host_policy, u64 *number, struct netlink_ext_ack *extack);
 void bulwark_stage_discard(void);

@@ -44,6 +44,7 @@ static int __init bulwark_init(void)
 		decision_exit();
 		return ret;
 	}
+	bulwark_sb_watching();
 	pr_info("version %s loaded, %u hooks\n", BULWARK_VERSION, bulwark_hooks_attached());
 	return 0;
 }

@@ -39,6 +39,7 @@ static const struct nla_policy bulwark_genl_policy[BULWARK_A_MAX + 1] = {
 	[BULWARK_A_HOST_POLICY] = {.type = NLA_U32},
 	[BULWARK_A_SELECTED] = {.type = NLA_FLAG},
 	[BULWARK_A_EVENTS_ACK] = {.type = NLA_U64},
+	[BULWARK_A_FD] = {.type = NLA_U32},
 };
 
 static struct genl_family bulwark_genl_family;
@@ -205,7 +206,7 @@ static int bulwark_genl_load_identity(struct sk_buff *skb, struct genl_info *inf
 	struct nlattr **a = info->attrs;
 	int ret;
 
-	ret = check_attrs(info, want, want);
+	ret = check_attrs(info, want | A(FD), want);
 	if (ret)
 		return ret;
 	ret = bulwark_stage_check(nla_get_u32(a[BULWARK_A_STAGE]), info->extack);
@@ -223,7 +224,13 @@ static int bulwark_genl_load_identity(struct sk_buff *skb, struct genl_info *inf
 		bulwark_stage_discard();
 		return -EINVAL;
 	}
+	if (a[BULWARK_A_FD] && nla_get_u32(a[BULWARK_A_FD]) > INT_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[BULWARK_A_FD], "not a descriptor number");
+		bulwark_stage_discard();
+		return -EBADF;
+	}
 	return bulwark_stage_identity(nla_get_u32(a[BULWARK_A_POLICY]), nla_data(a[BULWARK_A_PATH]),
+				      a[BULWARK_A_FD] ? (int)nla_get_u32(a[BULWARK_A_FD]) : -1,
 				      nla_get_u8(a[BULWARK_A_ACTION]),
 				      nla_get_u32(a[BULWARK_A_RULE]),
 				      (s64)nla_get_u64(a[BULWARK_A_CTIME_SEC]),

@@ -11,7 +11,8 @@
 /* Device number -> xa_mk_value(tick of its last new super block). */
 static DEFINE_XARRAY(sb_changes);
 static atomic64_t sb_clock = ATOMIC64_INIT(0);
-static atomic64_t sb_lost = ATOMIC64_INIT(0);
+/* The tick the hook began stamping at: nothing recorded before it holds. */
+static u64 sb_watched_from = U64_MAX;
 
 u64 bulwark_sb_clock_now(void)
 {
@@ -22,32 +23,29 @@ bool bulwark_sb_unchanged_since(dev_t dev, u64 at)
 {
 	void *entry;
 
-	if (atomic64_read(&sb_lost) > at)
+	if (at < READ_ONCE(sb_watched_from))
 		return false;
 	entry = xa_load(&sb_changes, dev);
 	return !entry || xa_to_value(entry) <= at;
 }
 
-static void sb_stamp(dev_t dev)
+void bulwark_sb_watching(void)
 {
-	s64 at = atomic64_inc_return(&sb_clock);
-	s64 old;
-
-	if (!xa_is_err(xa_store(&sb_changes, dev, xa_mk_value(at), GFP_ATOMIC)))
-		return;
-	/* No room: every identity admitted up to this tick stops holding (lost only grows). */
-	old = atomic64_read(&sb_lost);
-	while (old < at && !atomic64_try_cmpxchg(&sb_lost, &old, at))
-		;
+	WRITE_ONCE(sb_watched_from, atomic64_inc_return(&sb_clock));
 }
 
 int bulwark_sb_on_set_mnt_opts(struct pt_regs *regs)
 {
 	struct super_block *sb = (void *)hook_arg(regs, 0);
+	u64 at;
 
 	/* A new one has no mount yet; one found again (a second mount of a device) keeps it. */
-	if (list_empty(&sb->s_mounts))
-		sb_stamp(sb->s_dev);
+	if (!list_empty(&sb->s_mounts))
+		return 0;
+	at = atomic64_inc_return(&sb_clock);
+	/* No room to record it: a file system that could pass for another is not mounted. */
+	if (xa_is_err(xa_store(&sb_changes, sb->s_dev, xa_mk_value(at), GFP_ATOMIC)))
+		return -ENOMEM;
 	return 0;
 }
 

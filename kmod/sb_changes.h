@@ -8,7 +8,8 @@
  * when get_tree has set it up and before any mount shows it
  * (security_sb_set_mnt_opts), stamps its device with the next tick of a
  * clock; an identity admitted at tick T holds only while its device's
- * stamp, and the last stamp there was no room to keep, are at most T. The
+ * stamp is at most T, and T is not before the hook was attached. A super
+ * block whose stamp cannot be recorded is refused (its mount fails). The
  * BPF backend keeps the same record (bw_sb_changes, lsm-bpf/bulwark_maps.h).
  */
 #ifndef BULWARK_SB_CHANGES_H
@@ -23,8 +24,14 @@ u64 bulwark_sb_clock_now(void);
 /* Whether what was recorded at tick @at of a file on @dev is still of its super block. */
 bool bulwark_sb_unchanged_since(dev_t dev, u64 at);
 
-/* The hook on security_sb_set_mnt_opts(sb, ...): never refuses. */
+/*
+ * The hook on security_sb_set_mnt_opts(sb, ...): refuses only a new super
+ * block whose stamp there is no memory to record.
+ */
 int bulwark_sb_on_set_mnt_opts(struct pt_regs *regs);
+
+/* Called once the hook is attached: identities admitted before hold nothing. */
+void bulwark_sb_watching(void);
 
 void bulwark_sb_changes_exit(void);
 

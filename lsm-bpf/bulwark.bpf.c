@@ -27,6 +27,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
+#define ENOMEM 12
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -778,37 +779,25 @@ static __always_inline __u64 sb_clock_now(void)
  */
 static __always_inline bool sb_unchanged_since(__u32 dev, __u64 at)
 {
-	__u32 zero = 0;
-	struct bw_sb_clock *clock = bpf_map_lookup_elem(&bw_sb_clock, &zero);
-	struct bw_sb_change *change;
+	struct bw_sb_change *change = bpf_map_lookup_elem(&bw_sb_changes, &dev);
 
-	if (!clock || clock->lost > at)
-		return false;
-	change = bpf_map_lookup_elem(&bw_sb_changes, &dev);
 	return !change || change->at <= at;
 }
 
-/* Stamps device @dev with the next tick: what was recorded of it before no longer holds. */
-static __always_inline void sb_stamp(__u32 dev)
+/*
+ * Stamps device @dev with the next tick: what was recorded of it before no
+ * longer holds. -ENOMEM when that cannot be recorded (the caller refuses).
+ */
+static __always_inline int sb_stamp(__u32 dev)
 {
 	__u32 zero = 0;
 	struct bw_sb_clock *clock = bpf_map_lookup_elem(&bw_sb_clock, &zero);
 	struct bw_sb_change change;
-	__u64 old;
-	int i;
 
 	if (!clock)
-		return;
+		return -ENOMEM;
 	change.at = __sync_add_and_fetch(&clock->now, 1);
-	if (!bpf_map_update_elem(&bw_sb_changes, &dev, &change, BPF_ANY))
-		return;
-	/* No room: every record up to this tick stops holding (lost only grows). */
-	for (i = 0; i < 8; i++) {
-		old = clock->lost;
-		if (old >= change.at ||
-		    __sync_val_compare_and_swap(&clock->lost, old, change.at) == old)
-			return;
-	}
+	return bpf_map_update_elem(&bw_sb_changes, &dev, &change, BPF_ANY) ? -ENOMEM : 0;
 }
 
 struct build_ctx {
@@ -1867,9 +1856,12 @@ SEC("lsm/sb_set_mnt_opts")
 int BPF_PROG(bulwark_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts,
 	     unsigned long kern_flags, unsigned long *set_kern_flags, int ret)
 {
+	if (ret)
+		return ret;
+	/* No room to record it: a file system that could pass for another is not mounted. */
 	if (BPF_CORE_READ(sb, s_mounts.next) == &sb->s_mounts)
-		sb_stamp(BPF_CORE_READ(sb, s_dev));
-	return ret;
+		return sb_stamp(BPF_CORE_READ(sb, s_dev));
+	return 0;
 }
 
 /* A new mount, a bind mount or a move; changing flags or propagation names nothing anew. */

@@ -248,10 +248,13 @@ struct bw_admission {
  * file of the new one. So each new super block, when get_tree has set it
  * up and before any mount shows it (sb_set_mnt_opts), stamps its device
  * with the next tick of bw_sb_clock, and what was recorded of a file at
- * tick T holds only while its device's stamp, and the clock's lost stamp
- * (a change bw_sb_changes had no room for), are at most T. (The old super
- * block's free comes too late to mark anything: 6.12 frees it after an RCU
- * grace period, when the device may long be the new one's.)
+ * tick T holds only while its device's stamp is at most T. A super block
+ * whose stamp cannot be recorded is refused (its mount fails with ENOMEM):
+ * anonymous device numbers are given lowest first, so the numbers ever
+ * stamped are about as many as were ever in use at once, and there is
+ * room for 131072 of them.
+ * (The old super block's free comes too late to mark anything: 6.12 frees
+ * it after an RCU grace period, when the device may long be the new one's.)
  */
 struct bw_sb_change {
 	__u64 at; /* tick */
@@ -259,10 +262,9 @@ struct bw_sb_change {
 
 struct bw_sb_clock {
 	__u64 now; /* the last tick given */
-	__u64 lost; /* the last tick bw_sb_changes could not record */
 };
 
-#define BW_SB_CHANGE_ENTRIES (1u << 16)
+#define BW_SB_CHANGE_ENTRIES (1u << 17)
 
 struct bw_net_key {
 	__u8 addr[16];

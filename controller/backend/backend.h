@@ -71,6 +71,7 @@ struct kmod_load_binding {
 };
 struct kmod_load_identity {
 	const char *path;
+	int fd; /* the file as read (and hashed): the module admits this one */
 	uint32_t policy, rule;
 	uint8_t action;
 	bool deny; /* a missing file is no failure for a deny rule */

@@ -481,7 +481,8 @@ static int load_identities(struct kmod *k, uint32_t stage, const struct kmod_loa
 				nla_put_u8(msg, BULWARK_A_ACTION, id->action) ||
 				nla_put_u32(msg, BULWARK_A_RULE, id->rule) ||
 				nla_put_u64(msg, BULWARK_A_CTIME_SEC, (uint64_t)id->ctime_sec) ||
-				nla_put_u32(msg, BULWARK_A_CTIME_NSEC, id->ctime_nsec),
+				nla_put_u32(msg, BULWARK_A_CTIME_NSEC, id->ctime_nsec) ||
+				(id->fd >= 0 && nla_put_u32(msg, BULWARK_A_FD, id->fd)),
 			why, size);
 		if (ret == -ENOENT || ret == -ESTALE) {
 			if (why)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@
 struct identities {
 	struct kmod_load_identity *items;
 	size_t count, slots;
+	size_t held, may_hold; /* descriptors kept open, and how many may be */
+	size_t by_path; /* admitted by path: past may_hold */
 };
 
 static int push(struct identities *ids, const struct kmod_load_identity *id)
@@ -51,6 +54,8 @@ static int admit_run(const struct bulwark_image *image, const struct bulwark_ima
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+		return -errno; /* not a missing file: too many at once */
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		/* Nothing to admit; the exact rule denies whatever appears there. */
 		if (!chosen || chosen->action != BULWARK_DENY)
@@ -61,17 +66,53 @@ static int admit_run(const struct bulwark_image *image, const struct bulwark_ima
 	}
 	if (!chosen && bulwark_run_pinned(run, rend) && !file_digest_sha256(fd, digest))
 		chosen = bulwark_run_pin(image, run, rend, digest);
-	close(fd);
 	if (!chosen) {
+		close(fd);
 		(*not_admitted)++;
 		return 0;
+	}
+	/*
+	 * Kept open until the module has it: the file admitted is the one
+	 * read, not one renamed over the path since (or given its inode's
+	 * number). Past what may be open at once, the module finds the path.
+	 */
+	if (ids->held < ids->may_hold) {
+		id.fd = fd;
+		ids->held++;
+	} else {
+		close(fd);
+		id.fd = -1;
+		ids->by_path++;
 	}
 	id.action = chosen->action;
 	id.deny = chosen->action == BULWARK_DENY;
 	id.rule = chosen->rule_id;
 	id.ctime_sec = st.st_ctim.tv_sec;
 	id.ctime_nsec = st.st_ctim.tv_nsec;
-	return push(ids, &id);
+	if (push(ids, &id)) {
+		if (id.fd >= 0)
+			close(id.fd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * How many admitted files may stay open until the load: the soft limit
+ * raised to the hard one, less room for everything else.
+ */
+static size_t open_files_budget(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return 0;
+	if (r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r))
+			getrlimit(RLIMIT_NOFILE, &r);
+	}
+	return r.rlim_cur > 256 ? r.rlim_cur - 256 : 0;
 }
 
 static int collect_identities(const struct gen_source *s, struct identities *ids,
@@ -107,6 +148,7 @@ int kmod_generation_install(struct kmod *k, const struct gen_source *sources, si
 	int ret = 0;
 
 	memset(result, 0, sizeof(*result));
+	ids.may_hold = open_files_budget();
 	for (s = 0; s < count; s++)
 		nbind += sources[s].binding_count;
 	bindings = calloc(nbind ?: 1, sizeof(*bindings));
@@ -139,6 +181,12 @@ int kmod_generation_install(struct kmod *k, const struct gen_source *sources, si
 	load.image_count = count;
 	load.bindings = bindings;
 	load.binding_count = b;
+	if (ids.by_path)
+		fprintf(stderr,
+			"bulwark: warning: %zu files named by exact exec rules are admitted by "
+			"path, "
+			"not as read: more than may be open at once (RLIMIT_NOFILE)\n",
+			ids.by_path);
 	load.identities = ids.items;
 	load.identity_count = ids.count;
 	ret = kmod_load(k, &load, &done, result->why, sizeof(result->why));
@@ -149,7 +197,13 @@ int kmod_generation_install(struct kmod *k, const struct gen_source *sources, si
 	}
 out:
 	if (ret && !result->why[0])
-		snprintf(result->why, sizeof(result->why), "%s", strerror(-ret));
+		snprintf(result->why, sizeof(result->why), "%s%s", strerror(-ret),
+			 ret == -EMFILE || ret == -ENFILE
+				 ? ": more files named by exact exec rules than may be open at once"
+				 : "");
+	for (i = 0; i < ids.count; i++)
+		if (ids.items[i].fd >= 0)
+			close(ids.items[i].fd);
 	free(images);
 	free(bindings);
 	free(ids.items);

@@ -29,6 +29,7 @@
  * can check that no hostile request touched the running generation.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -1110,18 +1111,33 @@ static void sc_activate(struct ctx *x)
  * (EINVAL), of a file that does not exist (ENOENT, staging kept), with a
  * ctime one second off the file's (ESTALE, staging kept), with CTIME_NSEC
  * of a whole second (EINVAL), with ACTION past enum bulwark_action (EINVAL).
+ * identity-by-descriptor: the image file by an FD of this process while
+ * PATH names no file: the descriptor decides (accepted, kept).
+ * identity-bad-descriptor: an FD that is not open (EBADF, discarded).
  */
 static void sc_identity(struct ctx *x)
 {
-	const char *path = x->variant == 2 ? "/nonexistent/bulwark-hostile" : x->image_path;
+	const char *path =
+		x->variant == 2 || x->variant == 6 ? "/nonexistent/bulwark-hostile" : x->image_path;
+	struct msg *m;
+	int fd = -1;
 
 	staged_complete(x);
 	x->probe = true;
-	request(&x->c,
-		identity_msg(x, x->variant == 1 ? 1 : 0, path,
-			     x->variant == 5 ? __BULWARK_ACTION_MAX : BULWARK_ALLOW,
-			     x->variant == 3 ? 1 : 0, x->variant == 4 ? 1000000000 : -1),
-		&x->a);
+	m = identity_msg(x, x->variant == 1 ? 1 : 0, path,
+			 x->variant == 5 ? __BULWARK_ACTION_MAX : BULWARK_ALLOW,
+			 x->variant == 3 ? 1 : 0, x->variant == 4 ? 1000000000 : -1);
+	if (x->variant == 6) {
+		fd = open(x->image_path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("%s: %s", x->image_path, strerror(errno));
+		put_u32(m, BULWARK_A_FD, fd);
+	} else if (x->variant == 7) {
+		put_u32(m, BULWARK_A_FD, 1000); /* not open */
+	}
+	request(&x->c, m, &x->a);
+	if (fd >= 0)
+		close(fd);
 }
 
 /*
@@ -1728,6 +1744,8 @@ static const struct scenario scenarios[] = {
 	{"identity-changed-file", sc_identity, 3, "ESTALE, kept"},
 	{"identity-bad-nsec", sc_identity, 4, "EINVAL, discarded"},
 	{"identity-bad-action", sc_identity, 5, "EINVAL, discarded"},
+	{"identity-by-descriptor", sc_identity, 6, "ok, kept"},
+	{"identity-bad-descriptor", sc_identity, 7, "EBADF, discarded"},
 	{"identity-through-a-file", sc_identity_lookup, 0, "ENOENT, kept"},
 	{"identity-long-name", sc_identity_lookup, 1, "ENOENT, kept"},
 	{"identity-symlink-loop", sc_identity_lookup, 2, "ENOENT, kept"},

@@ -1,5 +1,5 @@
 # The conformance suite against the BPF LSM backend,
-# part 1 of 2 of the scenarios (tests/vm/conformance.sh).
+# part 1 of 3 of the scenarios (tests/vm/conformance.sh).
 CONFORMANCE_BACKEND=bpf
 CONFORMANCE_PART=1
 # shellcheck source=../conformance.sh

@@ -1,5 +1,5 @@
 # The conformance suite against the kernel-module backend (bulwark.ko),
-# part 1 of 2 of the scenarios (tests/vm/conformance.sh).
+# part 1 of 3 of the scenarios (tests/vm/conformance.sh).
 CONFORMANCE_BACKEND=kmod
 CONFORMANCE_PART=1
 # shellcheck source=../conformance.sh

@@ -13,9 +13,9 @@
 . "$BULWARK_REPO/tests/vm/lifecycle.sh"
 # shellcheck source=../daemon-lib.sh
 . "$BULWARK_REPO/tests/vm/daemon-lib.sh"
-KILL_ROUNDS=50
+KILL_ROUNDS=20
 BACKEND=${LIFECYCLE_BACKEND:-bpf}
-UNIT_ROUNDS=${UNIT_ROUNDS:-200}
+UNIT_ROUNDS=${UNIT_ROUNDS:-100}
 
 # secret_denials_journaled: how many denied opens of $W/secret the journal has.
 secret_denials_journaled() {

@@ -206,6 +206,9 @@ test_bad_identities_are_refused() {
 	hostile "error: ESTALE" kept identity-changed-file
 	hostile "error: EINVAL" discarded identity-bad-nsec
 	hostile "error: EINVAL" discarded identity-bad-action
+	hostile "error: EBADF" discarded identity-bad-descriptor
+	# By the controller's descriptor: the file it read, whatever PATH names now.
+	hostile ok kept identity-by-descriptor
 }
 
 # Unknown, unexpected, malformed and missing attributes, each on a command

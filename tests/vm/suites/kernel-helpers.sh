@@ -56,7 +56,7 @@ crash() {
 PRE_CG=/sys/fs/cgroup/bulwark-preopened
 
 preopened_settings_may_not_be_written() { # BACKEND
-	local modprobe worker i
+	local modprobe worker
 	rm -rf "$W" && mkdir -p "$W" "$PRE_CG"
 	mkfifo "$W/go"
 	modprobe=$(cat /proc/sys/kernel/modprobe)
@@ -74,17 +74,15 @@ preopened_settings_may_not_be_written() { # BACKEND
 	# Only bash builtins once the policy applies: nothing else to decide.
 	bash -c 'echo $$ > "$0/cgroup.procs" &&
 		exec 3> /proc/sys/kernel/modprobe 4> /sys/fs/cgroup/cgroup.procs &&
+		: > "$2/ready" &&
 		read -r _ < "$1"
 		if echo "$2/helper" >&3; then echo "modprobe written"; else echo "modprobe refused"; fi
 		if echo $$ >&4; then echo "left the cgroup"; else echo "stayed"; fi' \
 		"$PRE_CG" "$W/go" "$W" > "$W/preopened.out" 2>&1 &
 	worker=$!
-	for i in $(seq 50); do
-		grep -q . "$PRE_CG/cgroup.procs" && break
-		sleep 0.2
-	done
+	wait_for_file "$W/ready" || fail "the worker did not open the settings: $(cat "$W/preopened.out")"
 	expect_rc 0 "$BULWARK" apply --backend "$1" "$W/preopened.yaml"
-	echo go > "$W/go"
+	timeout 10 sh -c 'echo go > "$0"' "$W/go" || fail "the worker was not waiting"
 	wait "$worker" || :
 	OUT=$(cat "$W/preopened.out")
 	expect_match '^modprobe refused$'

@@ -60,11 +60,15 @@
  *
  * BULWARK_CMD_LOAD_IDENTITY    STAGE, POLICY, PATH (string), ACTION (u8,
  *                              enum bulwark_action), RULE (u32),
- *                              CTIME_SEC (u64), CTIME_NSEC (u32).
- *   The file an exact exec rule of POLICY names. The module resolves PATH
- *   itself; the file is admitted (ACTION) only if its ctime is the one the
- *   controller saw when it read (and hashed) it: else ESTALE, and nothing
- *   is admitted (the staging stays). ENOENT: no such file.
+ *                              CTIME_SEC (u64), CTIME_NSEC (u32),
+ *                              optionally FD (u32).
+ *   The file an exact exec rule of POLICY names. With FD, the file is the
+ *   one open on that descriptor of the sending process (the controller's,
+ *   which it read and hashed), whatever PATH names by now; without it the
+ *   module resolves PATH itself. The file is admitted (ACTION) only if its
+ *   ctime is the one the controller saw when it read it: else ESTALE, and
+ *   nothing is admitted (the staging stays). ENOENT: no such file; EBADF:
+ *   FD is not an open descriptor.
  *
  * BULWARK_CMD_ACTIVATE         STAGE, optionally HOST_POLICY (u32: 1 + the
  *                              index of the policy for tasks under no bound
@@ -133,6 +137,7 @@
  *   ESTALE      a STAGE token that is not current; an identity whose file
  *               changed or is not a regular file
  *   ENOENT      LOAD_IDENTITY: no such file (the lookup failed)
+ *   EBADF       LOAD_IDENTITY: FD is not an open descriptor
  *   EPERM       a state-changing command without CAP_NET_ADMIN (refused by
  *               generic netlink itself, without an extack message)
  *   EOPNOTSUPP  a command number this module does not know, or a dump
@@ -231,6 +236,7 @@ enum bulwark_attr {
 	BULWARK_A_SELECTED, /* flag */
 	BULWARK_A_EVENTS_ACK,		/* u64: the last EV_SEQ a reader logged */
 	BULWARK_A_EV_SEQ,		/* u64 */
+	BULWARK_A_FD,			/* u32, a descriptor of the sending process */
 	__BULWARK_A_LAST
 };
 
