@@ -185,7 +185,10 @@ test_learn_a_unit_then_enforce_what_it_learned() {
 	UNIT
 	expect_rc 0 systemctl daemon-reload
 	start_learning bulwark-learn.service "$W/unit-learned.yaml" "$W/learn.err" || return 1
-	expect_rc 0 systemctl start bulwark-learn.service
+	systemctl start bulwark-learn.service ||
+		journalctl -u bulwark-learn.service -o cat --no-pager | sed 's/^/# unit: /' >&2
+	expect_rc 0 systemctl show -p ExecMainStatus -p Result bulwark-learn.service
+	expect_match '^Result=success$'
 	kill -INT "$LEARN_PID"
 	wait "$LEARN_PID" || rc=$?
 	sed 's/^/# /' "$W/learn.err"
