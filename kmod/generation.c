@@ -404,6 +404,7 @@ int bulwark_stage_identity(u32 policy, const char *path, int fd, u8 action, u32 
 	id->policy = policy;
 	id->ctime_sec = ctime_sec;
 	id->ctime_nsec = ctime_nsec;
+	id->i_generation = d_real_inode(found.dentry)->i_generation;
 	/* The path is held: its super block keeps the device until after this. */
 	id->admitted = bulwark_sb_clock_now();
 	id->rule = rule;

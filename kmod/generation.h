@@ -37,6 +37,7 @@ struct bulwark_identity {
 	s64 ctime_sec;
 	u64 admitted; /* sb_changes.h's tick when it was staged */
 	u32 ctime_nsec;
+	u32 i_generation; /* a new inode on a freed number has another */
 	u32 rule;
 	u8 action;
 };

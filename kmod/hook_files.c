@@ -175,8 +175,9 @@ static int exec_hook(struct file *file, u8 op)
 	if (len <= 0)
 		path = NULL;
 	if (id) {
-		/* As at admission: the ctime of the inode holding the data. */
-		struct timespec64 ctime = inode_get_ctime(d_real_inode(user_path->dentry));
+		/* As at admission: the ctime and generation of the inode holding the data. */
+		struct inode *real = d_real_inode(user_path->dentry);
+		struct timespec64 ctime = inode_get_ctime(real);
 
 		exec_decided = true;
 		d.rule = id->rule;
@@ -184,7 +185,8 @@ static int exec_hook(struct file *file, u8 op)
 			d.denied = BULWARK_ACCESS_EXEC;
 			return decision_conclude(&d, path);
 		}
-		if (ctime.tv_sec != id->ctime_sec || ctime.tv_nsec != id->ctime_nsec) {
+		if (ctime.tv_sec != id->ctime_sec || ctime.tv_nsec != id->ctime_nsec ||
+		    real->i_generation != id->i_generation) {
 			d.denied = BULWARK_ACCESS_EXEC;
 			d.why |= BULWARK_WHY_CHANGED;
 			return decision_conclude(&d, path);

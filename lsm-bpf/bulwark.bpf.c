@@ -1187,7 +1187,8 @@ static __always_inline void decide_exec(struct decision *d, struct bw_scratch *s
 			d->rule = id->rule;
 			return;
 		}
-		if (sec != id->ctime_sec || nsec != id->ctime_nsec) {
+		if (sec != id->ctime_sec || nsec != id->ctime_nsec ||
+		    BPF_CORE_READ(inode, i_generation) != id->i_generation) {
 			d->denied = BULWARK_ACCESS_EXEC;
 			d->rule = id->rule;
 			d->why |= BW_WHY_CHANGED;
@@ -1228,22 +1229,25 @@ static __always_inline void cache_exec_verdict(struct decision *d, struct file *
 
 	file_key(d, file, &key, &inode);
 	inode_ctime(inode, &c.ctime_sec, &c.ctime_nsec);
+	c.i_generation = BPF_CORE_READ(inode, i_generation);
 	c.at = sb_clock_now();
 	/* Libraries are mapped again and again: write only what changed. */
 	old = bpf_map_lookup_elem(&bw_exec_cache, &key);
 	if (old && old->generation == c.generation && old->ctime_sec == c.ctime_sec &&
-	    old->ctime_nsec == c.ctime_nsec && old->denied == c.denied && old->rule == c.rule &&
-	    sb_unchanged_since(key.dev, old->at))
+	    old->ctime_nsec == c.ctime_nsec && old->i_generation == c.i_generation &&
+	    old->denied == c.denied && old->rule == c.rule && sb_unchanged_since(key.dev, old->at))
 		return;
 	bpf_map_update_elem(&bw_exec_cache, &key, &c, BPF_ANY);
 }
 
 /*
- * Decides running code from @file. With @report unset (a mapping without
- * PROT_EXEC), only remembers the verdict for a later mprotect.
+ * This generation's verdict for @file from the exec cache, or NULL: none
+ * kept, kept by another generation, for a file since changed (its ctime)
+ * or another inode on its number (i_generation), or on a device a newer
+ * super block took since (sb_unchanged_since()).
  */
-/* Whether the exec cache already holds this generation's verdict for @file. */
-static __always_inline bool cached_exec_verdict(struct decision *d, struct file *file)
+static __always_inline struct bw_exec_cache *valid_exec_verdict(struct decision *d,
+								struct file *file)
 {
 	struct bw_identity_key key;
 	struct bw_exec_cache *c;
@@ -1254,11 +1258,18 @@ static __always_inline bool cached_exec_verdict(struct decision *d, struct file 
 	file_key(d, file, &key, &inode);
 	c = bpf_map_lookup_elem(&bw_exec_cache, &key);
 	if (!c || c->generation != d->generation || !sb_unchanged_since(key.dev, c->at))
-		return false;
+		return NULL;
 	inode_ctime(inode, &sec, &nsec);
-	return sec == c->ctime_sec && nsec == c->ctime_nsec;
+	if (sec != c->ctime_sec || nsec != c->ctime_nsec ||
+	    BPF_CORE_READ(inode, i_generation) != c->i_generation)
+		return NULL;
+	return c;
 }
 
+/*
+ * Decides running code from @file. With @report unset (a mapping without
+ * PROT_EXEC), only remembers the verdict for a later mprotect.
+ */
 static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, bool report)
 {
 	struct decision d = {.op = op};
@@ -1271,7 +1282,7 @@ static __always_inline int exec_hook(struct file *file, __u8 op, bool cache, boo
 	if (!begin_decision(&d))
 		return 0;
 	slot = d.slot;
-	if (!report && cached_exec_verdict(&d, file)) {
+	if (!report && valid_exec_verdict(&d, file)) {
 		leave_slot(slot);
 		return 0;
 	}
@@ -1357,9 +1368,7 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 {
 	struct decision d = {.op = BW_OP_MPROTECT};
 	const unsigned char *name;
-	struct bw_identity_key key;
 	struct bw_exec_cache *c;
-	struct inode *inode;
 	struct file *file;
 	int slot;
 
@@ -1373,25 +1382,16 @@ int BPF_PROG(bulwark_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	if (!begin_decision(&d))
 		return 0;
 	slot = d.slot;
-	file_key(&d, file, &key, &inode);
 	/* Only the name can be had here: the event names the file by it. */
 	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	c = bpf_map_lookup_elem(&bw_exec_cache, &key);
-	if (c && c->generation == d.generation && sb_unchanged_since(key.dev, c->at)) {
-		__s64 sec;
-		__u32 nsec;
-
-		inode_ctime(inode, &sec, &nsec);
-		if (sec == c->ctime_sec && nsec == c->ctime_nsec) {
-			d.denied = c->denied ? BULWARK_ACCESS_EXEC : 0;
-			d.rule = c->rule;
-			d.class = c->class;
-			ret = conclude_named(&d, NULL, name);
-			leave_slot(slot);
-			return ret;
-		}
+	c = valid_exec_verdict(&d, file);
+	if (c) {
+		d.denied = c->denied ? BULWARK_ACCESS_EXEC : 0;
+		d.rule = c->rule;
+		d.class = c->class;
+	} else {
+		decide_exec(&d, NULL, file, false);
 	}
-	decide_exec(&d, NULL, file, false);
 	ret = conclude_named(&d, NULL, name);
 	leave_slot(slot);
 	return ret;
@@ -1408,6 +1408,7 @@ static __always_inline void record_admission(struct file *file)
 	a->ino = BPF_CORE_READ(inode, i_ino);
 	a->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	inode_ctime(inode, &a->ctime_sec, &a->ctime_nsec);
+	a->i_generation = BPF_CORE_READ(inode, i_generation);
 	/* The file is open: its super block keeps the device until after this. */
 	a->at = sb_clock_now();
 	__sync_fetch_and_add(&a->sequence, 1);

@@ -36,7 +36,7 @@
 #ifndef BULWARK_LSM_MAPS_H
 #define BULWARK_LSM_MAPS_H
 
-#define BW_LAYOUT_VERSION 7
+#define BW_LAYOUT_VERSION 8
 
 #define BW_PIN_DIR "/sys/fs/bpf/bulwark"
 
@@ -202,9 +202,12 @@ struct bw_glob_rule {
 
 /*
  * A file named by an EXACT exec rule, as the kernel identifies it: the
- * device and inode number of its inode, and its ctime when the controller
- * admitted it. Any change to the inode (write, truncate, chmod, link)
- * changes ctime, and a changed file is not the file that was admitted.
+ * device and inode number of its inode, and its ctime and generation when
+ * the controller admitted it. Any change to the inode (write, truncate,
+ * chmod, link) changes ctime, and a changed file is not the file that was
+ * admitted; a new inode given a freed number has another i_generation on
+ * the file systems that draw one (ext4, xfs, tmpfs), whatever ctime root
+ * gives it by setting the clock.
  */
 struct bw_identity_key {
 	__u64 ino;
@@ -221,7 +224,7 @@ struct bw_identity {
 	__u8 action; /* enum bulwark_action */
 	__u8 reserved[3];
 	__u32 rule;
-	__u32 reserved2;
+	__u32 i_generation; /* the inode's, at admission: a new inode on a freed number differs */
 };
 
 /*
@@ -237,6 +240,8 @@ struct bw_admission {
 	__s64 ctime_sec;
 	__u64 at; /* bw_sb_clock's tick when it was recorded */
 	__u64 sequence; /* bumped by each record */
+	__u32 i_generation;
+	__u32 reserved;
 };
 
 /*

@@ -204,7 +204,7 @@ struct bw_exec_cache {
 	__u8 denied;
 	__u8 class;
 	__u32 rule;
-	__u32 reserved;
+	__u32 i_generation;
 };
 
 /* Keyed like bw_identities, by the file as the user opened it (see user_inode()). */

@@ -135,6 +135,7 @@ static int admit_exact_exec(struct translation *t, const struct bulwark_image_pa
 	value.rule = chosen->rule_id;
 	value.ctime_sec = id.ctime_sec;
 	value.ctime_nsec = id.ctime_nsec;
+	value.i_generation = id.i_generation;
 	value.admitted = id.at;
 	key.ino = id.ino;
 	key.dev = id.dev;

@@ -8,14 +8,18 @@
 # from the workload's cgroup, by execve and by mprotect(PROT_EXEC) of a
 # mapping (whose verdict the BPF backend keeps per file). Each is refused
 # with its event: the identity, and the verdict kept, belonged to the
-# unmounted file system's file. A FUSE server in a user namespace is out
-# of the workload's reach (below).
+# unmounted file system's file; and so while mounts and unmounts race the
+# workload's attempts. A FUSE server in a user namespace is out of the
+# workload's reach (below). And on one device, a new file given the
+# admitted file's freed inode number and (by setting the clock) its ctime
+# is told apart by the inode's generation.
 # Both backends; policies on /sys/fs/cgroup/bulwark-devreuse.
 
 W=/tmp/bulwark-devreuse
 CG=/sys/fs/cgroup/bulwark-devreuse
 BWOP=$BULWARK_REPO/build/tests/tools/bw-op
 BWFUSE=$BULWARK_REPO/build/tests/tools/bw-fuse
+BWCTIME=$BULWARK_REPO/build/tests/tools/bw-ctime
 
 in_cg() {
 	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"
@@ -88,6 +92,101 @@ the_admitted_file_on_a_reused_device_is_not_admitted() {
 	expect_rc 0 umount "$W/fuse"
 }
 
+# A file taking the admitted file's place on the same device: root
+# deletes the admitted file on an ext4 file system and writes another,
+# which gets the freed inode number (ext4 gives the lowest free one), and
+# gives it the admitted ctime by setting the clock (bw-ctime). Only the
+# inode's generation (i_generation: ext4 draws one at random for each new
+# inode) tells the two apart: its run and its mapping are refused.
+the_file_taking_the_admitted_inode_is_not_admitted() { # BACKEND
+	devreuse_setup || return 1
+	expect_rc 0 umount "$W/anon" || return 1
+	modprobe loop 2> /dev/null || :
+	modprobe ext4 2> /dev/null || :
+	rm -f "$W/ext4.img" && truncate -s 32M "$W/ext4.img"
+	# (256-byte inodes: nanosecond timestamps, as on any ext4 root file system.)
+	expect_rc 0 mkfs.ext4 -q -F -I 256 "$W/ext4.img" || return 1
+	expect_rc 0 mount -o loop "$W/ext4.img" "$W/anon" || return 1
+	cp "$BWOP" "$W/anon/prog"
+	read -r DEV INO CTIME <<< "$(stat -c '%d %i %.9Z' "$W/anon/prog")"
+	expect_rc 0 "$BULWARK" apply --backend "$1" "$W/policy.yaml" || return 1
+	expect_rc 0 in_cg "$BWOP" exec "$W/anon/prog" || return 1
+	expect_rc 0 in_cg "$BWOP" mprotect-exec "$W/anon/prog" || return 1
+	rm "$W/anon/prog"
+	{ cat "$BWOP" && echo another; } > "$W/anon/prog" && chmod 755 "$W/anon/prog"
+	expect_rc 0 "$BWCTIME" "$W/anon/prog" "${CTIME%.*}" "$((10#${CTIME#*.}))" || return 1
+	same_identity "$W/anon/prog" || return 1
+	expect_rc 1 in_cg "$BWOP" exec "$W/anon/prog"
+	expect_match '^EPERM$'
+	last_event_is "$W/anon/prog" exec
+	expect_rc 1 in_cg "$BWOP" mprotect-exec "$W/anon/prog"
+	expect_match '^EPERM$'
+	last_event_is "($W/anon/)?prog" mprotect
+	expect_rc 0 umount "$W/anon"
+}
+
+# denials OP: how many denials of OP by the devreuse policy the events
+# hold. (A file reached through a mount lazily unmounted is named
+# relative to that mount: its event does not have the path.)
+denials() {
+	"$BULWARK" events --json |
+		grep -cE "\"policy\":\"devreuse\",\"operation\":\"$1\".*\"verdict\":\"deny\"" || true
+}
+
+# A race, RACE_ROUNDS times: root mounts the FUSE file system presenting
+# the admitted identity (each mount takes the device the tmpfs had, or the
+# last mount had) and unmounts it, while the workload runs the file and
+# makes a mapping of it executable as fast as it can. Every attempt is
+# EPERM (with its event) or ENOENT (between mounts), never a run.
+RACE_ROUNDS=15
+reused_devices_race_exec() { # BACKEND
+	local pid execs mprotects e m
+	devreuse_admit "$1" || return 1
+	expect_rc 0 umount "$W/anon" || return 1
+	rm -f "$W/race.done"
+	execs=$(denials exec)
+	mprotects=$(denials mprotect)
+	(
+		for _ in $(seq "$RACE_ROUNDS"); do
+			"$BWFUSE" "$W/fuse" prog "$INO" "${CTIME%.*}" "$((10#${CTIME#*.}))" "$BWOP" || break
+			sleep 0.05
+			# (Lazily: the workload may be running or mapping the file.)
+			umount -l "$W/fuse" || break
+		done
+		touch "$W/race.done"
+	) > "$W/race.log" 2>&1 &
+	pid=$!
+	# (Only bw-op may run in the cgroup: the shell moves itself there.)
+	expect_rc 0 sh -c '
+		echo $$ > "$2/cgroup.procs" || exit 1
+		e=0 m=0 gone=0
+		while [ ! -e "$0/race.done" ]; do
+			for op in exec mprotect-exec; do
+				r=$("$1" "$op" "$0/fuse/prog" 2>&1)
+				case "$op $r" in
+				"exec EPERM") e=$((e + 1)) ;;
+				"mprotect-exec EPERM") m=$((m + 1)) ;;
+				*" ENOENT") gone=$((gone + 1)) ;;
+				*) echo "ran: $op: $r" ;;
+				esac
+			done
+		done
+		echo "exec EPERM $e mprotect EPERM $m ENOENT $gone"' "$W" "$BWOP" "$CG"
+	wait "$pid"
+	umount "$W/fuse" 2> /dev/null || :
+	echo "# $RACE_ROUNDS mounts: $(tail -n 1 <<< "$OUT")"
+	[ -z "$(cat "$W/race.log")" ] || fail "the mount loop failed: $(cat "$W/race.log")" || return 1
+	! grep -q '^ran: ' <<< "$OUT" || fail "the presented file ran: $(grep '^ran: ' <<< "$OUT")" ||
+		return 1
+	read -r e m <<< "$(sed -n 's/^exec EPERM \([0-9]*\) mprotect EPERM \([0-9]*\) .*/\1 \2/p' <<< "$OUT")"
+	[ "${e:-0}" -gt 0 ] && [ "${m:-0}" -gt 0 ] ||
+		fail "no attempt met a mounted file system: nothing raced" || return 1
+	execs=$(($(denials exec) - execs))
+	mprotects=$(($(denials mprotect) - mprotects))
+	[ "$execs" = "$e" ] && [ "$mprotects" = "$m" ] ||
+		fail "$execs exec and $mprotects mprotect denial events for $e and $m EPERMs"
+}
+
 # ..._through_a_user_namespace BACKEND: the FUSE server mounts in a user
 # namespace of its own. FUSE lets only that namespace's processes reach
 # such a mount (the workload, through /proc/PID/root, gets EACCES), and
@@ -132,6 +231,14 @@ test_bpf_the_admitted_file_on_a_reused_device_is_not_admitted() {
 	the_admitted_file_on_a_reused_device_is_not_admitted bpf
 }
 
+test_bpf_the_file_taking_the_admitted_inode_is_not_admitted() {
+	the_file_taking_the_admitted_inode_is_not_admitted bpf
+}
+
+test_bpf_mounts_racing_exec_never_run_the_presented_file() {
+	reused_devices_race_exec bpf
+}
+
 test_bpf_the_admitted_file_on_a_reused_device_through_a_user_namespace() {
 	the_admitted_file_on_a_reused_device_through_a_user_namespace bpf
 }
@@ -141,6 +248,14 @@ test_kmod_the_admitted_file_on_a_reused_device_is_not_admitted() {
 	"$BULWARK" unload > /dev/null 2>&1 || :
 	expect_rc 0 insmod "$KMOD"
 	the_admitted_file_on_a_reused_device_is_not_admitted kmod
+}
+
+test_kmod_the_file_taking_the_admitted_inode_is_not_admitted() {
+	the_file_taking_the_admitted_inode_is_not_admitted kmod
+}
+
+test_kmod_mounts_racing_exec_never_run_the_presented_file() {
+	reused_devices_race_exec kmod
 }
 
 test_kmod_the_admitted_file_on_a_reused_device_through_a_user_namespace() {
