@@ -78,3 +78,9 @@ int BPF_PROG(floor_task_alloc, struct task_struct *task, unsigned long clone_fla
 {
 	return ret;
 }
+
+SEC("lsm/file_permission")
+int BPF_PROG(floor_file_permission, struct file *file, int mask, int ret)
+{
+	return ret;
+}
